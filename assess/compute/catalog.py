@@ -1,0 +1,107 @@
+"""GPU and model catalogues (data files beside this module), with user overrides."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from ..errors import Problem, UserError
+
+_HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Gpu:
+    name: str
+    memory_gb: float
+    bandwidth_gbs: float
+    bf16_tflops: float
+    fp8_tflops: float | None
+    usd_per_hour_low: float | None
+    usd_per_hour_high: float | None
+    source: str
+
+    @property
+    def usd_per_hour(self) -> float | None:
+        if self.usd_per_hour_low is None or self.usd_per_hour_high is None:
+            return self.usd_per_hour_low or self.usd_per_hour_high
+        return (self.usd_per_hour_low + self.usd_per_hour_high) / 2
+
+
+@dataclass(frozen=True)
+class ModelArch:
+    name: str
+    params: float
+    active_params: float
+    layers: int | None
+    hidden_size: int | None
+    heads: int | None
+    kv_heads: int | None
+    head_dim: int | None
+    context_length: int | None
+    source: str
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9.]", "", name.lower())
+
+
+@lru_cache(maxsize=None)
+def _gpu_file() -> tuple[str, tuple[Gpu, ...]]:
+    data = yaml.safe_load((_HERE / "gpus.yaml").read_text(encoding="utf-8"))
+    rows = []
+    for row in data["gpus"]:
+        low, high = row.get("usd_per_hour") or (None, None)
+        rows.append(Gpu(row["name"], row["memory_gb"], row["bandwidth_gbs"], row["bf16_tflops"],
+                        row.get("fp8_tflops"), low, high, row["source"]))
+    return str(data["as_of"]), tuple(rows)
+
+
+def gpu_prices_as_of() -> str:
+    return _gpu_file()[0]
+
+
+def gpu_catalogue(extra: Iterable = ()) -> dict[str, Gpu]:
+    """Bundled GPUs keyed by normalised name; rows from project.yaml (compute.gpus) override or add."""
+    table = {_key(g.name): g for g in _gpu_file()[1]}
+    for spec in extra or ():
+        price = spec.usd_per_hour
+        table[_key(spec.name)] = Gpu(spec.name, spec.memory_gb, spec.bandwidth_gbs, spec.bf16_tflops,
+                                     spec.fp8_tflops, price, price, "project.yaml (user-supplied)")
+    return table
+
+
+def find_gpu(name: str, table: dict[str, Gpu], field: str = "compute.gpu") -> Gpu:
+    gpu = table.get(_key(name))
+    if gpu is None:
+        known = ", ".join(sorted(g.name for g in table.values()))
+        raise UserError(Problem(f"unknown GPU '{name}'; known GPUs: {known} (or add one under compute.gpus)",
+                                field=field))
+    return gpu
+
+
+@lru_cache(maxsize=None)
+def model_catalogue() -> dict[str, ModelArch]:
+    data = yaml.safe_load((_HERE / "models.yaml").read_text(encoding="utf-8"))
+    table = {}
+    for row in data["models"]:
+        table[_key(row["name"])] = ModelArch(
+            row["name"], float(row["params"]), float(row.get("active_params") or row["params"]), row.get("layers"),
+            row.get("hidden_size"), row.get("heads"), row.get("kv_heads"), row.get("head_dim"),
+            row.get("context_length"), row["source"])
+    return table
+
+
+def find_model(name: str, field: str = "compute.base_model") -> ModelArch:
+    table = model_catalogue()
+    model = table.get(_key(name))
+    if model is None:
+        known = ", ".join(sorted(m.name for m in table.values()))
+        raise UserError(Problem(f"unknown model '{name}'; known models: {known} "
+                                "(or give model_params, layers, kv_heads and head_dim directly)", field=field))
+    return model

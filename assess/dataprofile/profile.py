@@ -1,0 +1,269 @@
+"""The data-readiness profile: one pass over the loaded dataset, producing facts for the data rubric."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset
+from ..facts import Facts
+from ..project import Project
+from .licence import classify_licence, commercial_use_verdict
+from .pii import scan_frame
+
+DATASHEET_SECTIONS = ("motivation", "composition", "collection", "preprocessing", "uses", "distribution",
+                      "maintenance")
+LEAKAGE_AUC = 0.98
+LEAKAGE_R2 = 0.98
+MAX_LEAKAGE_ROWS = 20_000
+MAX_LEAKAGE_COLUMNS = 60
+SMALL_CLASS = 20
+
+
+def is_classification(target: pd.Series) -> bool:
+    """Numbers with many distinct values are a regression target; everything else is labels."""
+    if pd.api.types.is_bool_dtype(target) or not pd.api.types.is_numeric_dtype(target):
+        return True
+    values = target.dropna()
+    unique = values.nunique()
+    if pd.api.types.is_float_dtype(values) and not np.allclose(values, np.round(values)):
+        return False
+    return unique <= max(20, int(0.01 * len(values)))
+
+
+def infer_type(series: pd.Series) -> str:
+    n = len(series)
+    values = series.dropna()
+    if values.empty:
+        return "empty"
+    unique = values.nunique()
+    if pd.api.types.is_bool_dtype(series):
+        return "categorical"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(series):
+        if pd.api.types.is_integer_dtype(values) and unique == len(values) and n > 50:
+            ordered = values.is_monotonic_increasing or values.is_monotonic_decreasing
+            if ordered or str(series.name).lower().endswith("id"):
+                return "id-like"
+        return "numeric"
+    strings = values.astype(str)
+    sample = strings.head(2000)
+    mean_len = sample.str.len().mean()
+    mean_words = sample.str.count(r"\s+").mean() + 1
+    if mean_len >= 25 and mean_words >= 4:
+        return "text"
+    if unique > 0.95 * len(values) and len(values) > 50:
+        return "id-like"
+    if sample.str.match(r"^\d{4}-\d{2}-\d{2}").mean() > 0.9:
+        return "datetime"
+    return "categorical"
+
+
+def _feature_codes(series: pd.Series, kind: str) -> np.ndarray:
+    if kind == "numeric":
+        return pd.to_numeric(series, errors="coerce").fillna(-1e18).to_numpy(dtype=float).reshape(-1, 1)
+    codes, _ = pd.factorize(series.astype(str), sort=True)
+    return codes.astype(float).reshape(-1, 1)
+
+
+def leakage_suspects(frame: pd.DataFrame, target: str, types: dict[str, str], classification: bool,
+                     seed: int = 0) -> list[dict[str, Any]]:
+    """Single features that predict the target almost perfectly under 3-fold CV of a shallow tree."""
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+    from sklearn.metrics import r2_score, roc_auc_score
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    data = frame[frame[target].notna()]
+    if len(data) > MAX_LEAKAGE_ROWS:
+        data = data.sample(n=MAX_LEAKAGE_ROWS, random_state=seed)
+    y = data[target]
+    if classification:
+        y = y.astype(str)
+        counts = y.value_counts()
+        if len(counts) < 2 or counts.min() < 3:
+            return []
+        cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
+    else:
+        cv = KFold(n_splits=3, shuffle=True, random_state=seed)
+    suspects = []
+    candidates = [c for c in data.columns if c != target and types.get(c) in ("numeric", "categorical", "id-like")]
+    for column in candidates[:MAX_LEAKAGE_COLUMNS]:
+        x = _feature_codes(data[column], "numeric" if types[column] == "numeric" else "categorical")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if classification:
+                model = DecisionTreeClassifier(max_depth=6, random_state=seed)
+                proba = cross_val_predict(model, x, y, cv=cv, method="predict_proba")
+                classes = np.unique(y)
+                if len(classes) == 2:
+                    score = roc_auc_score((y == classes[1]).astype(int), proba[:, 1])
+                else:
+                    score = roc_auc_score(y, proba, multi_class="ovr", average="weighted", labels=classes)
+                metric, threshold = "ROC-AUC", LEAKAGE_AUC
+            else:
+                model = DecisionTreeRegressor(max_depth=6, random_state=seed)
+                pred = cross_val_predict(model, x, y.astype(float), cv=cv)
+                score, metric, threshold = r2_score(y.astype(float), pred), "R²", LEAKAGE_R2
+        if score > threshold:
+            suspects.append({"column": column, "metric": metric, "score": round(float(score), 4)})
+    return suspects
+
+
+def _hash_rows(frame: pd.DataFrame) -> pd.Series:
+    return pd.util.hash_pandas_object(frame.astype(str) if frame.shape[1] else frame, index=False)
+
+
+def datasheet_status(project: Project) -> dict[str, Any]:
+    sheet = project.data.datasheet
+    answered = [s for s in DATASHEET_SECTIONS if sheet is not None and (getattr(sheet, s) or "").strip()]
+    return {"answered": answered, "missing": [s for s in DATASHEET_SECTIONS if s not in answered],
+            "completeness": len(answered) / len(DATASHEET_SECTIONS)}
+
+
+def licence_status(project: Project) -> tuple[dict[str, Any], str]:
+    licence = classify_licence(project.data.license)
+    verdict, reasons = commercial_use_verdict(licence, project.data.source, project.data.commercial_use_allowed)
+    licence["reasons"] = reasons
+    if project.data.personal_data and project.data.consent is not True:
+        licence["reasons"].append("personal data without recorded consent")
+    return licence, verdict
+
+
+def readiness(profile: dict[str, Any]) -> tuple[str, list[str]]:
+    """Data Readiness Level in the spirit of Lawrence (2017): C accessible, B faithful, A fit for the task."""
+    reasons = ["C: the data loads and can be profiled"]
+    faithful = []
+    if profile["missing_rate"] > 0.2:
+        faithful.append(f"missing cells {profile['missing_rate']:.0%} > 20 %")
+    if profile["duplicate_rate"] > 0.1:
+        faithful.append(f"duplicate rows {profile['duplicate_rate']:.0%} > 10 %")
+    if profile["label_conflicts"] > 0.01 * profile["rows"]:
+        faithful.append(f"{profile['label_conflicts']} label conflicts > 1 % of rows")
+    if profile["leakage_suspects"]:
+        faithful.append("leakage suspects present")
+    if profile["commercial_use"] == "forbidden":
+        faithful.append("may not be used commercially")
+    if faithful:
+        return "C", reasons + ["not B: " + "; ".join(faithful)]
+    reasons.append("B: quality checks pass (missing, duplicates, label noise, leakage, licence)")
+    fit = []
+    if profile["rows"] < 500:
+        fit.append(f"only {profile['rows']} rows")
+    if profile.get("minority_share") is not None and profile["minority_share"] < 0.05:
+        fit.append(f"minority class {profile['minority_share']:.1%} < 5 %")
+    if profile["datasheet"]["completeness"] < 4 / 7:
+        fit.append("datasheet under 4 of 7 sections")
+    if fit:
+        return "B", reasons + ["not A: " + "; ".join(fit)]
+    return "A", reasons + ["A: enough rows, usable class balance, documented"]
+
+
+def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *, seed: int = 0,
+                    text_columns: list[str] | None = None, pii_rows: int = 10_000) -> dict[str, Any]:
+    """Profile the loaded dataset. `project` supplies licence, source and datasheet answers (may be None)."""
+    project = project or Project(name="dataset")
+    frame = ds.frame
+    rows = len(frame)
+    declared_text = set(text_columns or project.data.text_columns or [])
+    types = {c: ("text" if c in declared_text else infer_type(frame[c])) for c in frame.columns}
+    missing = frame.isna().mean()
+    columns = []
+    for c in frame.columns:
+        series = frame[c]
+        top_share = float(series.value_counts(normalize=True, dropna=False).iloc[0]) if rows else 0.0
+        columns.append({"name": c, "type": types[c], "missing_share": round(float(missing[c]), 4),
+                        "unique": int(series.nunique(dropna=True)), "top_share": round(top_share, 4)})
+    row_hash = _hash_rows(frame)
+    duplicate_rows = int(row_hash.duplicated().sum())
+    features = [c for c in frame.columns if c != target]
+    text_cols = [c for c in features if types[c] == "text"]
+    key_cols = text_cols or features
+    label_conflicts = 0
+    duplicate_inputs = 0
+    if key_cols:
+        key_hash = _hash_rows(frame[key_cols])
+        duplicate_inputs = int(key_hash.duplicated().sum())
+        labels = frame[target].astype(str)
+        per_key = pd.DataFrame({"k": key_hash.to_numpy(), "y": labels.to_numpy()}).groupby("k")["y"].nunique()
+        label_conflicts = int((per_key > 1).sum())
+    classification = is_classification(frame[target])
+    balance = minority = None
+    small_classes: list[str] = []
+    if classification:
+        shares = frame[target].astype(str).value_counts(normalize=True)
+        counts = frame[target].astype(str).value_counts()
+        balance = {str(k): round(float(v), 4) for k, v in shares.items()}
+        minority = float(shares.min()) if len(shares) else None
+        small_classes = [str(k) for k, v in counts.items() if v < SMALL_CLASS]
+    constant = [c["name"] for c in columns if c["unique"] <= 1]
+    near_constant = [c["name"] for c in columns if c["unique"] > 1 and c["top_share"] >= 0.99]
+    id_like = [c for c in features if types[c] == "id-like"]
+    suspects = leakage_suspects(frame, target, types, classification, seed=seed) if features else []
+    string_cols = [c for c in features if types[c] in ("text", "categorical", "id-like")
+                   and not pd.api.types.is_numeric_dtype(frame[c])]
+    pii = scan_frame(frame, string_cols, max_rows=pii_rows, seed=seed)
+    licence, verdict = licence_status(project)
+    notes = list(ds.notes)
+    if pii["sampled"]:
+        notes.append(f"personal-data scan sampled {pii['rows_scanned']:,} of {rows:,} rows")
+    profile: dict[str, Any] = {
+        "rows": rows,
+        "target": target,
+        "task": "classification" if classification else "regression",
+        "columns": columns,
+        "missing_rate": round(float(frame.isna().to_numpy().mean()) if frame.size else 0.0, 4),
+        "duplicate_rows": duplicate_rows,
+        "duplicate_rate": round(duplicate_rows / rows, 4) if rows else 0.0,
+        "duplicate_inputs": duplicate_inputs,
+        "label_conflicts": label_conflicts,
+        "class_balance": balance,
+        "minority_share": round(minority, 4) if minority is not None else None,
+        "small_classes": small_classes,
+        "constant_columns": constant,
+        "near_constant_columns": near_constant,
+        "id_like_columns": id_like,
+        "leakage_suspects": suspects,
+        "pii": pii,
+        "license": licence,
+        "commercial_use": verdict,
+        "datasheet": datasheet_status(project),
+        "notes": notes,
+    }
+    level, reasons = readiness(profile)
+    profile["readiness_level"] = level
+    profile["readiness_reasons"] = reasons
+    return profile
+
+
+def profile_facts(profile: dict[str, Any]) -> Facts:
+    facts = Facts()
+    add = lambda name, value, note="": facts.add(name, value, origin="data profile", note=note)  # noqa: E731
+    add("data.rows", profile["rows"])
+    add("data.missing_rate", profile["missing_rate"])
+    add("data.duplicate_rate", profile["duplicate_rate"])
+    add("data.label_conflicts", profile["label_conflicts"])
+    add("data.minority_share", profile["minority_share"])
+    add("data.leakage_suspects", len(profile["leakage_suspects"]),
+        ", ".join(s["column"] for s in profile["leakage_suspects"]))
+    add("data.pii_rate", profile["pii"]["rate"], "sampled" if profile["pii"]["sampled"] else "")
+    add("data.pii_columns", len(profile["pii"]["columns"]))
+    add("data.commercial_use", profile["commercial_use"])
+    add("data.datasheet_completeness", profile["datasheet"]["completeness"])
+    add("data.readiness_level", profile["readiness_level"])
+    return facts
+
+
+def declared_data_facts(project: Project) -> Facts:
+    """Without a dataset only the declared terms can be judged: licence and datasheet."""
+    facts = Facts()
+    d = project.data
+    if d.license or d.source or d.commercial_use_allowed is not None:
+        _, verdict = licence_status(project)
+        facts.add("data.commercial_use", verdict, origin="data profile", note="declared, no dataset given")
+    if d.datasheet is not None:
+        facts.add("data.datasheet_completeness", datasheet_status(project)["completeness"], origin="data profile")
+    return facts

@@ -1,0 +1,210 @@
+"""One path for the data: load and validate → derive facts → score against the rubrics → a plain result dict.
+
+The result dict is the JSON twin of the report; templates receive it as-is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__
+from .errors import Problem, UserError
+from .facts import Facts, project_facts
+from .project import LoadedProject, load_project
+from .resources import bundled_dir, sha256_file
+from .rubrics import load_rubrics
+from .scoring import assess
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunOptions:
+    seed: int = 0
+    budget: float = 60.0
+    rubrics_dir: Path | None = None
+    date: str | None = None
+    run_bench: bool = True
+    run_profile: bool = True
+    timings: bool = False  # wall-clock timings vary between runs, so they stay out of the result unless asked
+    encoding: str | None = None
+    max_rows: int | None = None
+    max_bytes: int | None = None
+
+
+def report_date(pinned: str | None = None) -> str:
+    """--date, else SOURCE_DATE_EPOCH, else today (UTC)."""
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned).isoformat()
+        except ValueError:
+            raise UserError(Problem(f"expected a date like 2026-01-31, got {pinned!r}", field="--date")) from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            raise UserError(Problem(f"SOURCE_DATE_EPOCH must be a Unix timestamp, got {epoch!r}")) from None
+    return dt.datetime.now(tz=dt.timezone.utc).date().isoformat()
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    versions = {"assess": __version__, "python": platform.python_version()}
+    for name in ("numpy", "pandas", "scikit-learn", "scipy", "matplotlib", "weasyprint", "jinja2", "pydantic"):
+        try:
+            versions[name] = md.version(name)
+        except md.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _questions(areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups = []
+    for area in areas:
+        items = [{"question": c["question"], "why": "no evidence" if c["score"] is None else f"scored {c['score']:g}/5"}
+                 for c in area["criteria"] if c["score"] is None or c["score"] <= 2]
+        if items:
+            groups.append({"area": area["id"], "title": area["title"], "questions": items})
+    return groups
+
+
+def _highlights(areas: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+    scored = [dict(c, area_title=a["title"]) for a in areas for c in a["criteria"] if c["score"] is not None]
+    strengths = sorted((c for c in scored if c["score"] >= 4), key=lambda c: (-c["weight"] * c["score"], c["id"]))
+    risks = sorted((c for c in scored if c["score"] <= 2), key=lambda c: (c["score"] - c["weight"], c["id"]))
+    return strengths[:5], risks[:5]
+
+
+def _origin(rubric_path: str) -> str:
+    bundled = bundled_dir("rubrics").resolve()
+    path = Path(rubric_path).resolve()
+    return "bundled" if path.parent == bundled else f"user: {path.name}"
+
+
+def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: dict[str, Any], *,
+                 seed: int, date: str, dataset_sha: str | None, warnings: list[str]) -> dict[str, Any]:
+    assessment = assess(facts, rubrics)
+    areas = []
+    for area in assessment.areas:
+        areas.append({
+            "id": area.id, "title": area.title, "weight": area.weight, "score": area.score,
+            "coverage": area.coverage,
+            "criteria": [{
+                "id": c.id, "question": c.question, "fact": c.fact, "weight": c.weight, "value": c.value,
+                "unit": c.unit, "score": c.score, "band": c.band, "target": c.target, "red_flag": c.red_flag,
+                "advice": c.advice, "source": c.source, "note": c.note,
+            } for c in area.criteria],
+        })
+    strengths, risks = _highlights(areas)
+    p = loaded.project
+    return {
+        "assess_version": __version__,
+        "project": {"name": p.name, "tagline": p.tagline, "stage": p.stage, "currency": p.currency,
+                    "file": loaded.path.name},
+        "overall": {"score": assessment.score, "verdict": assessment.verdict, "coverage": assessment.coverage,
+                    "weakest_area": assessment.weakest_area, "weakest_score": assessment.weakest_score,
+                    "red_flags": assessment.red_flags,
+                    "strengths": [{"area": c["area_title"], "id": c["id"], "question": c["question"],
+                                   "score": c["score"]} for c in strengths],
+                    "risks": [{"area": c["area_title"], "id": c["id"], "question": c["question"],
+                               "score": c["score"]} for c in risks]},
+        "areas": areas,
+        "questions": _questions(areas),
+        "facts": facts.as_dict(),
+        "evidence": evidence,
+        "warnings": warnings,
+        "reproducibility": {
+            "seed": seed, "date": date,
+            "input": {"file": loaded.path.name, "sha256": sha256_file(loaded.path)},
+            "dataset": ({"file": Path(loaded.project.data.path).name, "sha256": dataset_sha}
+                        if dataset_sha else None),
+            "rubrics": [{"id": r.id, "version": r.version, "sha256": r.sha256, "origin": _origin(r.path)}
+                        for r in rubrics],
+            "versions": _versions(),
+        },
+    }
+
+
+def run(path: str | Path, options: RunOptions | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """Assess one project.yaml end to end; returns the result dict (no I/O besides reading inputs)."""
+    from .compute import run_compute
+    from .report.context import add_charts
+
+    options = options or RunOptions()
+    say = progress or (lambda message: None)
+    date = report_date(options.date)
+    say("validating project")
+    loaded = load_project(path)
+    warnings = list(loaded.warnings)
+    rubrics = load_rubrics(options.rubrics_dir)
+    facts = project_facts(loaded.project)
+    evidence: dict[str, Any] = {}
+
+    say("estimating compute and unit economics")
+    try:
+        compute_result, compute_facts = run_compute(loaded.project)
+    except UserError as exc:
+        raise UserError([Problem(p.message, file=str(loaded.path), field=p.field) for p in exc.problems]) from None
+    facts.update(compute_facts)
+    if compute_result.get("training") or compute_result.get("inference"):
+        evidence["compute"] = compute_result
+
+    dataset_sha = None
+    dataset_file = loaded.dataset_path()
+    if dataset_file is not None and (options.run_bench or options.run_profile):
+        from .dataset import load_dataset, require_target
+
+        say(f"loading {dataset_file.name}")
+        kwargs = {k: v for k, v in (("max_rows", options.max_rows), ("max_bytes", options.max_bytes)) if v}
+        dataset = load_dataset(dataset_file, encoding=options.encoding, **kwargs)
+        dataset_sha = sha256_file(dataset_file) if dataset_file.is_file() else None
+        target = require_target(dataset, loaded.project.data.target, field="data.target")
+        if options.run_profile:
+            from .dataprofile.profile import profile_facts, profile_dataset
+
+            say("profiling data")
+            profile = profile_dataset(dataset, target, loaded.project, seed=options.seed)
+            evidence["data"] = profile
+            facts.update(profile_facts(profile))
+        if options.run_bench:
+            from .bench.engine import BenchOptions, bench_facts, run_benchmark
+
+            target_spec = loaded.project.tech.target
+            bench = run_benchmark(dataset, target, BenchOptions(
+                budget=options.budget, seed=options.seed, text_columns=loaded.project.data.text_columns,
+                drop_columns=loaded.project.data.drop_columns,
+                target_metric=target_spec.metric if target_spec else None,
+                target_score=target_spec.value if target_spec else None), progress=say)
+            facts.update(bench_facts(bench, include_timings=options.timings))
+            warnings += [f"benchmark: {w}" for w in bench.get("warnings", [])]
+            if not options.timings:
+                bench = strip_timings(bench)
+            evidence["bench"] = bench
+    elif options.run_profile:
+        from .dataprofile.profile import declared_data_facts
+
+        facts.update(declared_data_facts(loaded.project))
+
+    say("scoring")
+    result = build_result(loaded, facts, rubrics, evidence, seed=options.seed, date=date,
+                          dataset_sha=dataset_sha, warnings=warnings)
+    add_charts(result)
+    return result
+
+
+def strip_timings(bench: dict[str, Any]) -> dict[str, Any]:
+    """Drop wall-clock measurements, which differ between otherwise identical runs."""
+    bench = dict(bench)
+    bench.pop("seconds", None)
+    bench["models"] = [{k: v for k, v in m.items() if k not in ("fit_seconds", "predict_ms_per_1k")}
+                       for m in bench.get("models", [])]
+    return bench

@@ -1,0 +1,177 @@
+"""Rubric models and loading: bundled rubrics, optionally overridden or extended from a user directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import Problem, UserError
+from .resources import bundled_dir, sha256_file
+from .yamlload import line_for, load_yaml
+
+AREAS = ("market", "tech", "data", "compute", "business")
+
+
+class Band(BaseModel):
+    """A score band: every condition given must hold. Bands are tried in order; the first match wins."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    score: float = Field(ge=0, le=5)
+    gte: float | None = None
+    gt: float | None = None
+    lte: float | None = None
+    lt: float | None = None
+    equals: bool | str | float | None = None
+    in_: list[Any] | None = Field(None, alias="in")
+    label: str | None = None
+
+    def matches(self, value: Any) -> bool:
+        if self.equals is not None and value != self.equals:
+            return False
+        if self.in_ is not None and value not in self.in_:
+            return False
+        numeric = (self.gte, self.gt, self.lte, self.lt)
+        if any(bound is not None for bound in numeric):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return False
+            if self.gte is not None and not value >= self.gte:
+                return False
+            if self.gt is not None and not value > self.gt:
+                return False
+            if self.lte is not None and not value <= self.lte:
+                return False
+            if self.lt is not None and not value < self.lt:
+                return False
+        return True
+
+    def describe(self) -> str:
+        if self.label:
+            return self.label
+        parts = []
+        for symbol, bound in (("≥", self.gte), (">", self.gt), ("≤", self.lte), ("<", self.lt)):
+            if bound is not None:
+                parts.append(f"{symbol} {_short(bound)}")
+        if self.equals is not None:
+            parts.append(f"= {str(self.equals).lower() if isinstance(self.equals, bool) else self.equals}")
+        if self.in_ is not None:
+            parts.append("one of " + ", ".join(map(str, self.in_)))
+        return " and ".join(parts) or "otherwise"
+
+
+def _short(number: float) -> str:
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(number) >= size:
+            return f"{number / size:g}{suffix}"
+    return f"{number:g}"
+
+
+class RedFlag(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at_most: float = Field(ge=0, le=5, description="A score at or below this raises the red flag.")
+    message: str
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    question: str
+    fact: str
+    weight: float = Field(gt=0)
+    bands: list[Band] = Field(min_length=1)
+    target: str | None = Field(None, description="Human-readable threshold for a good score.")
+    red_flag: RedFlag | None = None
+    advice: str
+    source: str
+
+
+class Rubric(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    version: str
+    weight: float = Field(gt=0, default=1.0)
+    description: str = ""
+    criteria: list[Criterion] = Field(min_length=1)
+    # Set by the loader, not by the YAML author.
+    path: str = ""
+    sha256: str = ""
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Rubric":
+        ids = [c.id for c in self.criteria]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate criterion ids: {', '.join(dupes)}")
+        return self
+
+    def target_for(self, criterion: Criterion) -> str:
+        if criterion.target:
+            return criterion.target
+        good = [b for b in criterion.bands if b.score >= 4]
+        return good[-1].describe() if good else criterion.bands[0].describe()
+
+
+def load_rubric_file(path: Path, known_facts: set[str] | None) -> Rubric:
+    data, lines = load_yaml(path)
+    file = str(path)
+    if not isinstance(data, dict):
+        raise UserError(Problem("expected a rubric mapping with id, title, version and criteria", file=file, line=1))
+    try:
+        rubric = Rubric.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.append(Problem(err["msg"], file=file, line=line_for(lines, loc),
+                                    field=".".join(map(str, loc)) or None))
+        raise UserError(problems) from None
+    if known_facts is not None:
+        problems = []
+        for i, criterion in enumerate(rubric.criteria):
+            if criterion.fact not in known_facts:
+                import difflib
+
+                close = difflib.get_close_matches(criterion.fact, sorted(known_facts), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else "; run 'assess rubrics --facts' for the list"
+                problems.append(Problem(f"unknown fact '{criterion.fact}'{hint}", file=file,
+                                        line=line_for(lines, ("criteria", i, "fact")), field=f"criteria.{i}.fact"))
+        if problems:
+            raise UserError(problems)
+    rubric.path = file
+    rubric.sha256 = sha256_file(path)
+    return rubric
+
+
+def load_rubrics(user_dir: str | Path | None = None, *, check_facts: bool = True) -> list[Rubric]:
+    """Bundled rubrics, with any rubric of the same id in user_dir replacing it and new ids added."""
+    from .facts import known_fact_names
+
+    known = known_fact_names() if check_facts else None
+    files: dict[str, Path] = {p.stem: p for p in sorted(bundled_dir("rubrics").glob("*.yaml"))}
+    if user_dir is not None:
+        user_dir = Path(user_dir)
+        if not user_dir.is_dir():
+            raise UserError(Problem("rubrics directory not found", file=str(user_dir)))
+        extra = sorted(user_dir.glob("*.yaml")) + sorted(user_dir.glob("*.yml"))
+        if not extra:
+            raise UserError(Problem("no *.yaml rubric files in this directory", file=str(user_dir)))
+        for p in extra:
+            files[p.stem] = p
+    rubrics = []
+    problems: list[Problem] = []
+    for stem, path in files.items():
+        try:
+            rubric = load_rubric_file(path, known)
+        except UserError as exc:
+            problems += exc.problems
+            continue
+        if rubric.id != stem:
+            problems.append(Problem(f"rubric id '{rubric.id}' must match the file name '{stem}'",
+                                    file=str(path), field="id"))
+        rubrics.append(rubric)
+    if problems:
+        raise UserError(problems)
+    order = {area: i for i, area in enumerate(AREAS)}
+    return sorted(rubrics, key=lambda r: (order.get(r.id, len(order)), r.id))
