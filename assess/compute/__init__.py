@@ -66,5 +66,8 @@ def compute_facts(project: Project, result: dict[str, Any]) -> Facts:
 
 
 def run_compute(project: Project) -> tuple[dict[str, Any], Facts]:
-    result = estimate(project.compute)
+    spec = project.compute
+    if spec.base_model is None and project.tech.base_model and spec.model_params is None:
+        spec = spec.model_copy(update={"base_model": project.tech.base_model})  # tech.base_model is enough
+    result = estimate(spec)
     return result, compute_facts(project, result)

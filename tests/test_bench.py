@@ -1,0 +1,227 @@
+"""Baseline benchmark: real small models on generated or bundled data, the budget, and the learning curve."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
+
+from assess.bench.baselines import BASELINES, Baseline, TaskSpec, register
+from assess.bench.curve import fit_learning_curve
+from assess.bench.engine import BenchOptions, bench_facts, run_benchmark, run_bounded
+from assess.dataset import Dataset, load_dataset
+from assess.errors import UserError
+from conftest import text_dataset
+
+
+def frame_dataset(frame: pd.DataFrame, tmp_path) -> Dataset:
+    return Dataset(frame, tmp_path / "data.csv")
+
+
+def models_by_name(result):
+    return {m["name"]: m for m in result["models"]}
+
+
+def test_text_task_beats_dummy_and_stays_sparse(tmp_path):
+    result = run_benchmark(frame_dataset(text_dataset(300), tmp_path), "label",
+                           BenchOptions(budget=30, target_score=0.99))
+    models = models_by_name(result)
+    assert result["task"] == "binary" and result["features"]["text"] == ["text"]
+    dummy = models["dummy (prior / mean)"]["cv_mean"]
+    assert result["best"]["name"].startswith("tf-idf")
+    assert result["best"]["score"] > dummy + 0.15
+    low, high = result["best"]["ci95"]
+    assert low <= result["best"]["score"] <= high
+    for name in ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc"):
+        assert name in models[result["best"]["name"]]["metrics"]
+    assert [q["question"] for q in result["answers"]][0] == "Is the task learnable from this data?"
+
+
+def test_breast_cancer_tabular(tmp_path):
+    data = load_breast_cancer(as_frame=True).frame
+    result = run_benchmark(frame_dataset(data, tmp_path), "target", BenchOptions(budget=40, learning_curve=False))
+    models = models_by_name(result)
+    assert set(models) >= {"dummy (prior / mean)", "linear (one-hot + scaling)", "hist gradient boosting",
+                           "extra trees", "random forest"}
+    assert result["best"]["score"] > 0.93
+    assert all(m["status"] == "ok" for m in result["models"])
+
+
+def test_digits_multiclass(tmp_path):
+    digits = load_digits(as_frame=True).frame.sample(600, random_state=0)
+    result = run_benchmark(frame_dataset(digits, tmp_path), "target",
+                           BenchOptions(budget=30, learning_curve=False, models=["Dummy", "Linear"]))
+    assert result["task"] == "multiclass"
+    assert "numeric target 'target' treated as 10 class labels" in " ".join(result["warnings"])
+    assert result["best"]["score"] > 0.9
+
+
+def test_diabetes_regression_reports_r2_mae_rmse(tmp_path):
+    data = load_diabetes(as_frame=True).frame
+    result = run_benchmark(frame_dataset(data, tmp_path), "target",
+                           BenchOptions(budget=30, learning_curve=False, models=["Dummy", "Linear"]))
+    assert result["task"] == "regression" and result["metric"] == "r2"
+    linear = models_by_name(result)["linear (one-hot + scaling)"]
+    assert set(linear["metrics"]) == {"r2", "mae", "rmse"}
+    assert 0.3 < linear["cv_mean"] < 0.6
+    assert models_by_name(result)["dummy (prior / mean)"]["cv_mean"] < 0.05
+
+
+def test_same_seed_same_scores(tmp_path):
+    ds = frame_dataset(text_dataset(200), tmp_path)
+    first = run_benchmark(ds, "label", BenchOptions(budget=20, learning_curve=False, models=["Dummy", "TfidfWords"]))
+    second = run_benchmark(ds, "label", BenchOptions(budget=20, learning_curve=False, models=["Dummy", "TfidfWords"]))
+    assert [m["metrics"] for m in first["models"]] == [m["metrics"] for m in second["models"]]
+
+
+def test_budget_is_a_hard_limit_and_finished_models_are_kept(tmp_path):
+    class Sleepy(Baseline):
+        name = "sleepy"
+        cost = 9
+
+        def build(self, spec):
+            from sklearn.dummy import DummyClassifier
+
+            return DummyClassifier()
+
+        def fit(self, X, y):
+            time.sleep(60)
+            return self
+
+    register(Sleepy)
+    try:
+        started = time.monotonic()
+        result = run_benchmark(frame_dataset(text_dataset(150), tmp_path), "label",
+                               BenchOptions(budget=6, learning_curve=False, models=["Dummy", "Sleepy"]))
+        elapsed = time.monotonic() - started
+    finally:
+        BASELINES.remove(Sleepy)
+    models = models_by_name(result)
+    assert elapsed < 6 * 1.1
+    assert models["sleepy"]["status"] == "timeout" and models["sleepy"]["cv_mean"] is None
+    assert models["dummy (prior / mean)"]["status"] == "ok"
+
+
+def test_failing_model_is_reported_not_fatal():
+    def job():
+        yield 1
+        raise ValueError("boom")
+
+    items, status, error = run_bounded(job, 10)
+    assert items == [1] and status == "failed" and "ValueError: boom" in error
+
+
+def test_learning_curve_recovers_a_known_power_law():
+    sizes = [100, 200, 400, 800, 1600, 3200]
+    scores = [1 - (2.0 * n ** -0.5 + 0.02) for n in sizes]
+    curve = fit_learning_curve(sizes, scores, "accuracy", True, target=0.95, n_available=3200)
+    assert curve["fit"]["b"] == pytest.approx(0.5, abs=0.05)
+    assert curve["fit"]["c"] == pytest.approx(0.02, abs=0.01)
+    assert curve["backtest_error"] < 0.01
+    expected = (2.0 / (0.05 - 0.02)) ** 2  # 4,444 rows
+    assert curve["rows_for_target"] == pytest.approx(expected, rel=0.15)
+    assert curve["reachable"] is True and "extrapolation_warning" not in curve
+
+
+def test_learning_curve_says_unreachable_beyond_asymptote():
+    sizes = [100, 200, 400, 800, 1600]
+    scores = [1 - (1.0 * n ** -0.7 + 0.10) for n in sizes]
+    curve = fit_learning_curve(sizes, scores, "accuracy", True, target=0.97, n_available=1600)
+    assert curve["reachable"] is False and curve["rows_for_target"] is None
+    assert curve["asymptote"] == pytest.approx(0.90, abs=0.02)
+
+
+def test_learning_curve_warns_on_far_extrapolation():
+    sizes = [50, 100, 200, 400]
+    scores = [1 - (1.0 * n ** -0.3 + 0.0) for n in sizes]
+    curve = fit_learning_curve(sizes, scores, "accuracy", True, target=0.93, n_available=400)
+    assert curve["reachable"] and curve["rows_for_target"] > 4000
+    assert "extrapolates" in curve["extrapolation_warning"]
+
+
+def test_bench_facts_for_rubrics(tmp_path):
+    result = run_benchmark(frame_dataset(text_dataset(300), tmp_path), "label",
+                           BenchOptions(budget=30, target_score=0.5, models=["Dummy", "TfidfWords"]))
+    facts = bench_facts(result)
+    assert facts.get("bench.meets_target_cheaply") is True
+    assert facts.get("bench.gap_to_target") < 0
+    assert 0 < facts.get("bench.lift_over_dummy") <= 1
+    assert facts.get("bench.fit_seconds") > 0
+    assert "bench.fit_seconds" not in bench_facts(result, include_timings=False)
+
+
+@pytest.mark.parametrize("frame, target, message", [
+    (pd.DataFrame({"x": [1, 2, 3, 4], "y": ["a"] * 4}), "y", "single class"),
+    (pd.DataFrame({"x": [1, 2, 3, 4], "y": ["a", "a", "b", "b"]}), "nope", "target column 'nope' not found"),
+    (pd.DataFrame({"x": [np.nan] * 6, "y": ["a", "b"] * 3}), "y", "no usable feature columns"),
+    (pd.DataFrame({"x": [1.0] * 6, "y": [np.nan] * 6}), "y", "target column 'y' is empty"),
+])
+def test_bad_bench_inputs(tmp_path, frame, target, message):
+    with pytest.raises(UserError, match=message):
+        run_benchmark(frame_dataset(frame, tmp_path), target, BenchOptions(budget=5))
+
+
+def test_tiny_class_reduces_folds_with_warning(tmp_path):
+    frame = text_dataset(120)
+    frame.loc[:2, "label"] = "rare"  # three rows of a third class
+    result = run_benchmark(frame_dataset(frame, tmp_path), "label",
+                           BenchOptions(budget=20, learning_curve=False, models=["Dummy", "TfidfWords"]))
+    assert result["folds"] == 3
+    assert any("smallest class has 3 rows" in w for w in result["warnings"])
+
+
+def test_duplicates_across_folds_are_flagged(tmp_path):
+    frame = pd.concat([text_dataset(100)] * 2, ignore_index=True)
+    result = run_benchmark(frame_dataset(frame, tmp_path), "label",
+                           BenchOptions(budget=20, learning_curve=False, models=["Dummy"]))
+    assert result["cross_fold_duplicates"] > 0
+    assert any("possible leakage" in w for w in result["warnings"])
+
+
+def test_latin1_file_is_detected(tmp_path):
+    frame = text_dataset(120)
+    frame["text"] = frame["text"] + " café résumé naïve déjà vu"
+    path = tmp_path / "latin.csv"
+    frame.to_csv(path, index=False, encoding="latin-1")
+    ds = load_dataset(path)
+    assert ds.encoding.lower().replace("-", "") not in {"utf8", "ascii"}
+    assert any("read with encoding" in note for note in ds.notes)
+    assert ds.frame["text"].str.contains("café résumé naïve déjà").all()  # decoded correctly, not replaced
+
+
+def test_huge_cell_is_truncated_not_fatal(tmp_path):
+    frame = text_dataset(120)
+    frame.loc[0, "text"] = "spam " * 40_000  # a 200 kB cell
+    path = tmp_path / "huge.csv"
+    frame.to_csv(path, index=False)
+    result = run_benchmark(load_dataset(path), "label",
+                           BenchOptions(budget=20, learning_curve=False, models=["Dummy", "TfidfWords"]))
+    assert any("truncated" in w for w in result["warnings"])
+    assert models_by_name(result)["tf-idf words + linear"]["status"] == "ok"
+
+
+def test_bench_cli_json(invoke, text_csv):
+    result = invoke("bench", text_csv, "--target", "label", "--budget", "20", "--format", "json",
+                    "--target-score", "0.95")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    for key in ("task", "metric", "rows_used", "rows_total", "seconds", "models", "best", "learning_curve"):
+        assert key in data
+    model = data["models"][0]
+    for key in ("name", "cv_mean", "cv_ci95", "fit_seconds", "predict_ms_per_1k", "status", "error"):
+        assert key in model
+    curve = data["learning_curve"]
+    for key in ("sizes", "scores", "fit", "backtest_error", "rows_for_target"):
+        assert key in curve
+    assert "assess:" in result.stderr  # progress goes to stderr, never stdout
+
+
+def test_embedding_probe_skips_cleanly_without_extra():
+    from assess.bench.baselines import EmbeddingProbe, embedding_model_path
+
+    spec = TaskSpec(task="binary", text=["text"])
+    assert EmbeddingProbe.applies(spec) == (embedding_model_path() is not None)
