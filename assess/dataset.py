@@ -29,6 +29,11 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
 
 
+_LATIN_CODE_PAGES = {"cp1250", "cp1252", "cp1254", "cp1257", "cp775", "cp850", "cp437", "latin_1", "iso8859_1",
+                     "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14",
+                     "iso8859_15", "iso8859_16", "mac_latin2", "mac_roman", "mac_iceland", "mac_turkish"}
+
+
 def _detect_encoding(raw: bytes) -> str:
     try:
         raw.decode("utf-8")
@@ -38,8 +43,16 @@ def _detect_encoding(raw: bytes) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw[: 1 << 20]).best()
-    # latin-1 decodes any byte string, so it is the safe fallback for mixed or unknown encodings.
-    return best.encoding if best is not None else "latin-1"
+    if best is None:
+        return "latin-1"  # decodes any byte string: the safe fallback for mixed or unknown encodings
+    if best.encoding in _LATIN_CODE_PAGES:
+        # Short Western text cannot tell the Latin code pages apart; cp1252 is by far the most common of them.
+        try:
+            raw.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return best.encoding
 
 
 def _check_columns(frame: pd.DataFrame, file: str) -> None:

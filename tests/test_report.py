@@ -1,0 +1,100 @@
+"""Real PDFs, read back with pypdf; determinism; the template search path."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from pypdf import PdfReader
+
+from assess.pipeline import RunOptions, run
+from assess.report import render, render_html, render_markdown
+from conftest import EXAMPLES, FULL, write
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def strong_result():
+    return run(EXAMPLES / "strong" / "project.yaml", RunOptions(budget=20, date="2026-01-15"))
+
+
+def test_strong_example_pdf_has_every_part(strong_result):
+    data = render(strong_result, "pdf")
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    for heading in ("Executive summary", "Market", "Technology", "Data", "Compute", "Business model",
+                    "Questions for the founders", "Evidence: baseline benchmark", "Evidence: data readiness",
+                    "Evidence: compute and unit economics", "Appendix: method and reproducibility"):
+        assert heading in text, heading
+    assert strong_result["overall"]["verdict"] in text
+    assert strong_result["reproducibility"]["input"]["sha256"] in text.replace("\n", "")
+    assert "Page 2 of" in text
+    html = render_html(strong_result)
+    assert html.count('src="data:image/svg+xml;base64,') >= 3  # radar, learning curve, leaderboard…
+    assert 'alt="Radar chart of the five area scores"' in html
+
+
+def test_strong_beats_weak():
+    strong = run(EXAMPLES / "strong" / "project.yaml", RunOptions(run_bench=False))
+    weak = run(EXAMPLES / "weak" / "project.yaml", RunOptions(run_bench=False))
+    assert strong["overall"]["score"] > 75 and strong["overall"]["verdict"] == "Strong"
+    assert weak["overall"]["score"] < 40 and weak["overall"]["verdict"] == "Not yet feasible"
+    flagged = {f["criterion"] for f in weak["overall"]["red_flags"]}
+    assert {"gross_margin", "commercial_use", "training_budget", "ml_team"} <= flagged
+
+
+def test_json_shape(strong_result):
+    data = json.loads(render(strong_result, "json"))
+    assert {"score", "verdict", "coverage"} <= set(data["overall"])
+    assert [a["id"] for a in data["areas"]] == ["market", "tech", "data", "compute", "business"]
+    for area in data["areas"]:
+        for c in area["criteria"]:
+            assert {"id", "score", "value", "source"} <= set(c)
+    assert "_charts" not in data
+    assert data["facts"]["bench.best_score"]["origin"] == "benchmark"
+    assert "fit_seconds" not in data["evidence"]["bench"]["models"][0]  # timings only with --timings
+    assert data["facts"]["business.gross_margin"]["note"] == "includes inference cost"
+
+
+def test_same_input_same_json_and_html(tmp_path):
+    path = write(tmp_path, FULL)
+    first = run(path, RunOptions(date="2026-01-01"))
+    second = run(path, RunOptions(date="2026-01-01"))
+    assert render(first, "json") == render(second, "json")
+    assert render(first, "html") == render(second, "html")
+
+
+def test_pdf_is_byte_identical_with_pinned_date(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    path = write(tmp_path, FULL)
+    first, second = run(path), run(path)
+    assert first["reproducibility"]["date"] == "2026-01-01"
+    assert render(first, "pdf") == render(second, "pdf")
+
+
+def test_unknown_evidence_is_shown_as_unknown(tmp_path):
+    result = run(write(tmp_path, "name: Bare\n"))
+    assert result["overall"]["verdict"] == "Insufficient evidence"
+    assert result["overall"]["coverage"] == 0
+    text = pdf_text(render(result, "pdf"))
+    assert "no evidence" in text and "unknown" in text
+    questions = [q["question"] for g in result["questions"] for q in g["questions"]]
+    assert len(questions) == sum(len(a["criteria"]) for a in result["areas"])
+
+
+def test_markdown_twin(strong_result):
+    md = render_markdown(strong_result)
+    assert md.startswith("# CytoSure AI: feasibility assessment")
+    assert "| Market |" in md and "## Questions for the founders" in md or "## Appendix" in md
+
+
+def test_user_template_dir_comes_first(tmp_path, strong_result):
+    (tmp_path / "report.md.j2").write_text("custom for {{ r.project.name|md }}\n", encoding="utf-8")
+    assert render_markdown(strong_result, tmp_path) == "custom for CytoSure AI\n"
+    # templates the user did not override still come from the bundle
+    assert "Executive summary" in render_html(strong_result, tmp_path)

@@ -1,0 +1,138 @@
+"""Hostile text in every field: rendered literally, nothing fetched, nothing attached."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+
+import pytest
+from pypdf import PdfReader
+
+from assess.pipeline import RunOptions, run
+from assess.report import render, render_html, render_pdf
+from assess.report.fetcher import RestrictedFetcher
+from conftest import write
+
+TEXT_FIELDS = ["name", "tagline", "market.differentiation", "market.competitors.0.name", "data.license",
+               "data.datasheet.motivation", "data.datasheet.uses", "tech.base_model_note"]
+
+
+class Listener:
+    """A loopback TCP listener that counts connections; nothing should ever reach it."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+def payloads(port: int, secret_file: str) -> list[str]:
+    return [
+        f'<img src="file://{secret_file}">',
+        f'<img src="http://127.0.0.1:{port}/x.png">',
+        f'<link rel="attachment" href="file://{secret_file}">',
+        f'<style>@import url("http://127.0.0.1:{port}/a.css");</style>',
+        "<script>alert(1)</script>",
+        f'<p style="background: url(http://127.0.0.1:{port}/bg.png)">x</p>',
+        f"url(http://127.0.0.1:{port}/u.png)",
+    ]
+
+
+def hostile_yaml(payload: str) -> str:
+    quoted = '"' + payload.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"""\
+name: {quoted}
+tagline: {quoted}
+market:
+  differentiation: {quoted}
+  competitors: [{{name: {quoted}, strength: strong}}]
+tech:
+  base_model: null
+data:
+  license: {quoted}
+  datasheet: {{motivation: {quoted}, uses: {quoted}}}
+"""
+
+
+def test_every_payload_renders_literally_and_fetches_nothing(tmp_path, listener):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
+    for i, payload in enumerate(payloads(listener.port, str(secret))):
+        result = run(write(tmp_path, hostile_yaml(payload), f"p{i}.yaml"))
+        html = render_html(result)
+        if "<" in payload:
+            assert payload not in html  # escaped, never live markup
+        assert "TOP-SECRET-CONTENT" not in html
+        pdf = render(result, "pdf")
+        reader = PdfReader(io.BytesIO(pdf))
+        text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+        assert payload.replace(" ", "")[:30] in text.replace(" ", ""), payload  # shown as literal text
+        assert b"TOP-SECRET-CONTENT" not in pdf
+        assert not reader.attachments
+        assert "/EmbeddedFiles" not in str(reader.trailer["/Root"])
+    assert listener.hits == 0
+
+
+def test_user_text_never_reaches_css(tmp_path):
+    marker = "zz-marker-in-css"
+    result = run(write(tmp_path, hostile_yaml(marker)))
+    html = render_html(result)
+    for block in html.split("<style")[1:]:
+        assert marker not in block.split("</style>")[0]
+    for chunk in html.split('style="')[1:]:
+        assert marker not in chunk.split('"')[0]
+
+
+def test_fetcher_refuses_everything_but_data_and_bundled_files(tmp_path, listener):
+    from assess.resources import bundled_dir
+
+    templates = bundled_dir("templates")
+    fetcher = RestrictedFetcher([templates])
+    outside = tmp_path / "outside.txt"
+    outside.write_text("x")
+    for url in (outside.as_uri(), f"http://127.0.0.1:{listener.port}/", "https://example.com/a.png",
+                "ftp://127.0.0.1/x", (templates / ".." / ".." / "etc" / "passwd").as_uri()):
+        with pytest.raises(ValueError, match="does not fetch"):
+            fetcher.fetch(url)
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    assert fetcher.fetch((templates / "report.css").as_uri()).read().startswith(b"/*")
+    assert listener.hits == 0
+
+
+def test_hostile_html_in_template_context_is_blocked_at_render(tmp_path, listener):
+    # Even markup that reached WeasyPrint (a trusted template gone wrong) cannot fetch or attach.
+    html = (f'<html><body><img src="http://127.0.0.1:{listener.port}/i.png">'
+            f'<link rel="attachment" href="{(tmp_path / "a.txt").as_uri()}">ok</body></html>')
+    (tmp_path / "a.txt").write_text("ATTACHED")
+    pdf = render_pdf(html)
+    assert b"ATTACHED" not in pdf
+    assert not PdfReader(io.BytesIO(pdf)).attachments
+    assert listener.hits == 0
