@@ -50,8 +50,22 @@ class InternalError(click.ClickException):
         click.echo(f"internal error: {self.message}", err=True)
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    # SIGTERM unwinds like an exception, so atomic writers remove their temporary files.
+    raise SystemExit(128 + signum)
+
+
 class AssessGroup(click.Group):
+    def make_context(self, info_name, args, parent=None, **extra):
+        _state["verbosity"] = 0  # each invocation starts afresh (matters when called in-process)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except UserError as exc:
@@ -65,7 +79,7 @@ class AssessGroup(click.Group):
         except Exception as exc:  # anything else is our bug: say so briefly, traceback only with -v
             if _state["verbosity"] >= 1:
                 traceback.print_exc()
-            hint = "" if _state["verbosity"] else " (run with -v for the traceback)"
+            hint = "" if _state["verbosity"] >= 1 else " (run with -v for the traceback)"
             raise InternalError(f"{type(exc).__name__}: {exc}{hint}") from None
 
 

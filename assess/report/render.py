@@ -109,6 +109,18 @@ def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=Non
 
 
 def render(result: dict[str, Any], fmt_name: str, template_dir: str | Path | None = None) -> bytes:
+    from jinja2 import TemplateError
+
+    try:
+        return _render(result, fmt_name, template_dir)
+    except TemplateError as exc:
+        if template_dir is None:
+            raise  # a bundled template failing is our bug, not the user's
+        where = getattr(exc, "filename", None) or str(template_dir)
+        raise UserError(Problem(f"template error: {exc}", file=where, line=getattr(exc, "lineno", None))) from None
+
+
+def _render(result: dict[str, Any], fmt_name: str, template_dir: str | Path | None) -> bytes:
     if fmt_name == "json":
         return render_json(result).encode("utf-8")
     if fmt_name == "md":
