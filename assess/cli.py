@@ -184,8 +184,12 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
         encoding: str | None, max_rows: int | None, max_bytes: str | None) -> None:
     """Assess PROJECT (a project.yaml) and write the report."""
     from .pipeline import RunOptions, run as run_pipeline
-    from .report import render
+    from .report import check_output, render
 
+    if output is None and fmt in ("pdf", "html"):
+        output = f"report.{fmt}"
+    if output not in (None, "-"):
+        check_output(output)
     options = RunOptions(seed=seed, budget=budget, rubrics_dir=rubrics_dir, date=date, run_bench=not no_bench,
                          run_profile=not no_profile, timings=timings, encoding=encoding,
                          **_read_limits(max_rows, max_bytes))
@@ -193,10 +197,7 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
     for warning in result["warnings"]:
         click.echo(f"warning: {warning}", err=True)
     say(f"rendering {fmt}")
-    data = render(result, fmt, template_dir)
-    if output is None and fmt in ("pdf", "html"):
-        output = f"report.{fmt}"
-    emit(data, output)
+    emit(render(result, fmt, template_dir), output)
     overall = result["overall"]
     score = overall["score"]
     say(f"verdict: {overall['verdict']} ({'n/a' if score is None else f'{score:.0f}'}/100, "

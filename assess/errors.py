@@ -33,3 +33,17 @@ class UserError(Exception):
             problems = [problems]
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def suggest(word: str, options: list[str] | set[str]) -> str | None:
+    """The closest option, comparing against whole names and their '_'/'.'-separated parts (chrun → monthly_churn)."""
+    import difflib
+    import re
+
+    best, best_score = None, 0.0
+    for option in sorted(options):
+        parts = [option, *re.split(r"[._]", option)]
+        score = max(difflib.SequenceMatcher(None, word.lower(), part.lower()).ratio() for part in parts if part)
+        if score > best_score:
+            best, best_score = option, score
+    return best if best_score >= 0.6 else None

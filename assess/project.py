@@ -6,7 +6,6 @@ Numbers may be written plainly (5000000, 5.0e6) or as strings a person would typ
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .errors import Problem, UserError
+from .errors import Problem, UserError, suggest
 from .yamlload import line_for, load_yaml
 
 _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
@@ -283,8 +282,7 @@ def unknown_fields(data: Any, model: type[BaseModel], path: tuple = ()) -> list[
     fields = _model_keys(model)
     for key, value in data.items():
         if key not in fields:
-            close = difflib.get_close_matches(str(key), list(fields), n=1)
-            found.append(((*path, key), str(key), close[0] if close else None))
+            found.append(((*path, key), str(key), suggest(str(key), list(fields))))
             continue
         sub = _sub_model(fields[key].annotation)
         if sub is not None:

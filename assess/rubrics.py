@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import Problem, UserError
+from .errors import Problem, UserError, suggest
 from .resources import bundled_dir, sha256_file
 from .yamlload import line_for, load_yaml
 
@@ -131,10 +131,8 @@ def load_rubric_file(path: Path, known_facts: set[str] | None) -> Rubric:
         problems = []
         for i, criterion in enumerate(rubric.criteria):
             if criterion.fact not in known_facts:
-                import difflib
-
-                close = difflib.get_close_matches(criterion.fact, sorted(known_facts), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else "; run 'assess rubrics --facts' for the list"
+                close = suggest(criterion.fact, known_facts)
+                hint = f"; did you mean '{close}'?" if close else "; run 'assess rubrics --facts' for the list"
                 problems.append(Problem(f"unknown fact '{criterion.fact}'{hint}", file=file,
                                         line=line_for(lines, ("criteria", i, "fact")), field=f"criteria.{i}.fact"))
         if problems:

@@ -72,7 +72,11 @@ def load_yaml(path: str | Path, *, max_bytes: int = MAX_YAML_BYTES) -> tuple[Any
 
 def load_yaml_text(text: str, *, file: str = "<string>") -> tuple[Any, dict[Path_, int]]:
     """Load YAML from a string; see load_yaml."""
-    loader = _NoAliasLoader(text)
+    try:
+        loader = _NoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise UserError(Problem(f"control character U+{exc.character:04X} is not allowed in YAML", file=file, line=line)) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -90,6 +94,9 @@ def load_yaml_text(text: str, *, file: str = "<string>") -> tuple[Any, dict[Path
         if "\\t" in what or "tab" in what:
             what += " (YAML does not allow tabs for indentation; use spaces)"
         raise UserError(Problem(f"YAML syntax error: {what}", file=file, line=line)) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise UserError(Problem(f"control character U+{exc.character:04X} is not allowed in YAML", file=file, line=line)) from None
     except yaml.YAMLError as exc:
         raise UserError(Problem(f"YAML error: {exc}", file=file)) from None
     finally:

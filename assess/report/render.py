@@ -133,14 +133,21 @@ def _render(result: dict[str, Any], fmt_name: str, template_dir: str | Path | No
     raise UserError(Problem(f"unknown format '{fmt_name}'; expected one of {', '.join(FORMATS)}"))
 
 
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write to a temporary file beside the target, then rename: the target is never half-written."""
+def check_output(path: str | Path) -> Path:
+    """Fail before the work, not after it, when the output cannot be written."""
     path = Path(path)
     if path.is_dir():
         raise UserError(Problem("output path is a directory", file=str(path)))
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UserError(Problem("output directory does not exist", file=str(directory)))
+    return directory
+
+
+def write_atomic(path: str | Path, data: bytes) -> Path:
+    """Write to a temporary file beside the target, then rename: the target is never half-written."""
+    path = Path(path)
+    directory = check_output(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
