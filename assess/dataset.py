@@ -180,3 +180,12 @@ def require_target(ds: Dataset, target: str | None, field: str = "--target") -> 
                                 field=field))
     return target
 
+
+
+def row_hashes(frame: pd.DataFrame) -> pd.Series:
+    """A 64-bit hash per row, for duplicate detection. Only object columns (mixed or nested JSON values) are
+    stringified first; converting every column to str would cost minutes on a million rows."""
+    safe = frame.copy(deep=False)
+    for column in safe.columns[safe.dtypes == object]:
+        safe[column] = safe[column].map(lambda v: v if v is None or isinstance(v, str) else repr(v))
+    return pd.util.hash_pandas_object(safe, index=False)

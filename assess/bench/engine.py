@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..dataset import Dataset
+from ..dataset import Dataset, row_hashes
 from ..errors import Problem, UserError
 from ..facts import Facts
 from .baselines import BASELINES, MAX_TEXT_CHARS, Baseline, TaskSpec
@@ -372,7 +372,7 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
 
 
 def _cross_fold_duplicates(prep: Prepared, splits: list) -> int:
-    hashes = pd.util.hash_pandas_object(prep.X.astype(str), index=False).to_numpy()
+    hashes = row_hashes(prep.X).to_numpy()
     count = 0
     for train, test in splits:
         count += int(np.isin(hashes[test], hashes[train]).sum())

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..dataset import Dataset
+from ..dataset import Dataset, row_hashes
 from ..facts import Facts
 from ..project import Project
 from .licence import classify_licence, commercial_use_verdict
@@ -113,10 +113,6 @@ def leakage_suspects(frame: pd.DataFrame, target: str, types: dict[str, str], cl
     return suspects
 
 
-def _hash_rows(frame: pd.DataFrame) -> pd.Series:
-    return pd.util.hash_pandas_object(frame.astype(str) if frame.shape[1] else frame, index=False)
-
-
 def datasheet_status(project: Project) -> dict[str, Any]:
     sheet = project.data.datasheet
     answered = [s for s in DATASHEET_SECTIONS if sheet is not None and (getattr(sheet, s) or "").strip()]
@@ -177,7 +173,7 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
         top_share = float(series.value_counts(normalize=True, dropna=False).iloc[0]) if rows else 0.0
         columns.append({"name": c, "type": types[c], "missing_share": round(float(missing[c]), 4),
                         "unique": int(series.nunique(dropna=True)), "top_share": round(top_share, 4)})
-    row_hash = _hash_rows(frame)
+    row_hash = row_hashes(frame)
     duplicate_rows = int(row_hash.duplicated().sum())
     features = [c for c in frame.columns if c != target]
     text_cols = [c for c in features if types[c] == "text"]
@@ -185,7 +181,7 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
     label_conflicts = 0
     duplicate_inputs = 0
     if key_cols:
-        key_hash = _hash_rows(frame[key_cols])
+        key_hash = row_hashes(frame[key_cols])
         duplicate_inputs = int(key_hash.duplicated().sum())
         labels = frame[target].astype(str)
         per_key = pd.DataFrame({"k": key_hash.to_numpy(), "y": labels.to_numpy()}).groupby("k")["y"].nunique()
