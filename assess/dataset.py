@@ -154,8 +154,7 @@ def load_dataset(path: str | Path, *, encoding: str | None = None, max_rows: int
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(Problem(f"cannot parse dataset: {first}", file=file)) from None
     except ImportError as exc:
-        raise UserError(Problem(f"reading {suffix} files needs an extra package: {exc.name} "
-                                "(pip install 'assess[formats]')", file=file)) from None
+        raise UserError(Problem(f"reading {suffix} files needs the package {exc.name}", file=file)) from None
     except OSError as exc:
         raise UserError(Problem(f"cannot read dataset ({exc.strerror or exc})", file=file)) from None
     if len(frame) > max_rows:

@@ -225,3 +225,50 @@ def test_embedding_probe_skips_cleanly_without_extra():
 
     spec = TaskSpec(task="binary", text=["text"])
     assert EmbeddingProbe.applies(spec) == (embedding_model_path() is not None)
+
+
+@pytest.mark.parametrize("suffix", [".tsv", ".parquet", ".jsonl", ".xlsx"])
+def test_other_table_formats(tmp_path, suffix):
+    frame = text_dataset(120)
+    path = tmp_path / f"data{suffix}"
+    if suffix == ".tsv":
+        frame.to_csv(path, sep="\t", index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    else:
+        frame.to_excel(path, index=False)
+    ds = load_dataset(path)
+    assert list(ds.frame.columns) == ["text", "label"] and len(ds.frame) == 120
+    result = run_benchmark(ds, "label", BenchOptions(budget=15, learning_curve=False, models=["Dummy", "TfidfWords"]))
+    assert result["best"]["name"] == "tf-idf words + linear"
+
+
+def test_image_folder_with_pixel_baseline(tmp_path):
+    from PIL import Image
+
+    digits = load_digits()
+    for i, (image, label) in enumerate(zip(digits.images[:300], digits.target[:300])):
+        if label not in (0, 1, 7):
+            continue
+        folder = tmp_path / "imgs" / f"digit{label}"
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray((image * 255 / 16).astype("uint8")).resize((16, 16)).save(folder / f"{i}.png")
+    (tmp_path / "imgs" / "digit0" / "broken.png").write_bytes(b"not a png")
+    ds = load_dataset(tmp_path / "imgs")
+    assert ds.kind == "images" and set(ds.frame["label"]) == {"digit0", "digit1", "digit7"}
+    result = run_benchmark(ds, "label", BenchOptions(budget=20, learning_curve=False))
+    assert result["best"]["name"] == "pixels + linear" or result["best"]["score"] > 0.9
+    assert models_by_name(result)["pixels + linear"]["cv_mean"] > 0.9
+
+
+def test_budget_holds_on_pathological_text(tmp_path):
+    rng = np.random.default_rng(0)
+    alphabet = np.array(list("abcdefghijklmnopqrstuvwxyz "))
+    texts = ["".join(rng.choice(alphabet, size=20_000)) for _ in range(400)]  # 8 MB of unique gibberish
+    frame = pd.DataFrame({"text": texts, "label": ["a", "b"] * 200})
+    started = time.monotonic()
+    result = run_benchmark(frame_dataset(frame, tmp_path), "label", BenchOptions(budget=8))
+    assert time.monotonic() - started < 8 * 1.1
+    assert result["models"][0]["status"] == "ok"  # the dummy always finishes

@@ -98,3 +98,14 @@ def test_user_template_dir_comes_first(tmp_path, strong_result):
     assert render_markdown(strong_result, tmp_path) == "custom for CytoSure AI\n"
     # templates the user did not override still come from the bundle
     assert "Executive summary" in render_html(strong_result, tmp_path)
+
+
+def test_page_guard(monkeypatch, strong_result):
+    import importlib
+
+    from assess.errors import UserError
+
+    render_module = importlib.import_module("assess.report.render")
+    monkeypatch.setattr(render_module, "MAX_PAGES", 2)
+    with pytest.raises(UserError, match="over the 2-page limit"):
+        render(strong_result, "pdf")

@@ -52,7 +52,7 @@ def fmt(value: Any, unit: str = "", currency: str = "USD") -> str:
     if unit == "FLOP":
         return f"{value:.3g} FLOP"
     if unit in ("×",):
-        return f"{value:.2f}×"
+        return f"{value:.2f}×" if abs(value) < 1000 else f"{human(value)}×"
     if unit in ("count", "rows", "GPUs", "points"):
         return f"{value:,.0f}" + ("" if unit in ("count", "points") else f" {unit}")
     if unit in ("months", "days", "s", "GPU-h", "tokens/param"):
