@@ -212,12 +212,12 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
 @verbosity
 def validate(projects: tuple[Path, ...]) -> None:
     """Check one or more project.yaml files; exit 0 when all are valid, 2 otherwise."""
-    from .project import load_project
+    from .pipeline import check_project
 
     problems: list[Problem] = []
     for path in projects:
         try:
-            loaded = load_project(path)
+            loaded = check_project(path)[0]
         except UserError as exc:
             problems += exc.problems
             continue
@@ -474,7 +474,7 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
     try:
         spec = Compute.model_validate(overrides)
     except ValidationError as exc:
-        from .project import _expected
+        from .project import describe_error
 
         back = {v: k for k, v in {**_COMPUTE_FLAGS, **_INFERENCE_FLAGS}.items()}
         problems = []
@@ -482,7 +482,7 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
             name = str(err["loc"][-1]) if err["loc"] else ""
             where = f"--{back[name].replace('_', '-')}" if name in back and project is None else \
                 ".".join(map(str, ("compute", *err["loc"])))
-            problems.append(Problem(_expected(err), field=where))
+            problems.append(Problem(describe_error(err), field=where))
         raise UserError(problems) from None
     if spec.training_tokens and not spec.training_type:
         spec.training_type = "full"

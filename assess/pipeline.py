@@ -134,26 +134,33 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
     }
 
 
+def check_project(path: str | Path) -> tuple[LoadedProject, dict[str, Any], Facts]:
+    """Everything `assess validate` checks: the schema, cross-field rules, and catalogue names (GPUs, models,
+    context lengths), which only the compute engine can resolve. Returns the compute estimate it made."""
+    from .compute import run_compute
+
+    loaded = load_project(path)
+    try:
+        compute_result, compute_facts = run_compute(loaded.project)
+    except UserError as exc:
+        raise loaded.locate(exc) from None
+    return loaded, compute_result, compute_facts
+
+
 def run(path: str | Path, options: RunOptions | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Assess one project.yaml end to end; returns the result dict (no I/O besides reading inputs)."""
-    from .compute import run_compute
     from .report.context import add_charts
 
     options = options or RunOptions()
     say = progress or (lambda message: None)
     date = report_date(options.date)
-    say("validating project")
-    loaded = load_project(path)
+    say("validating project and estimating compute")
+    loaded, compute_result, compute_facts = check_project(path)
     warnings = list(loaded.warnings)
     rubrics = load_rubrics(options.rubrics_dir)
     facts = project_facts(loaded.project)
     evidence: dict[str, Any] = {}
 
-    say("estimating compute and unit economics")
-    try:
-        compute_result, compute_facts = run_compute(loaded.project)
-    except UserError as exc:
-        raise UserError([Problem(p.message, file=str(loaded.path), field=p.field) for p in exc.problems]) from None
     facts.update(compute_facts)
     if compute_result.get("training") or compute_result.get("inference"):
         evidence["compute"] = compute_result

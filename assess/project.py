@@ -214,10 +214,20 @@ class LoadedProject(BaseModel):
     project: Project
     path: Path
     warnings: list[str] = []
+    lines: dict[tuple, int] = {}
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    def locate(self, error: UserError) -> UserError:
+        """Attach this file and the line of each problem's field to problems raised by an engine."""
+        located = []
+        for p in error.problems:
+            loc = tuple(int(part) if part.isdigit() else part for part in (p.field or "").split(".") if part)
+            located.append(Problem(p.message, file=p.file or str(self.path), line=p.line or line_for(self.lines, loc),
+                                   field=p.field))
+        return UserError(located)
 
     def dataset_path(self) -> Path | None:
         if not self.project.data.path:
@@ -225,7 +235,8 @@ class LoadedProject(BaseModel):
         return (self.base_dir / self.project.data.path).resolve()
 
 
-def _expected(err: dict[str, Any]) -> str:
+def describe_error(err: dict[str, Any]) -> str:
+    """One pydantic error as 'expected …, got …'."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
     got = err.get("input")
@@ -290,6 +301,16 @@ def unknown_fields(data: Any, model: type[BaseModel], path: tuple = ()) -> list[
     return found
 
 
+def validation_problems(exc: ValidationError, lines: dict, file: str) -> list[Problem]:
+    """Each pydantic error as a Problem located at the line of its field."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        problems.append(Problem(describe_error(err), file=file, line=line_for(lines, loc),
+                                field=".".join(map(str, loc)) or "(top level)"))
+    return problems
+
+
 def cross_field_problems(project: Project) -> list[tuple[tuple, str]]:
     """Rules that involve more than one field: (location, message) pairs."""
     found = []
@@ -322,12 +343,7 @@ def validate_project(data: Any, lines: dict, file: str) -> tuple[Project, list[s
     try:
         project = Project.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            dotted = ".".join(str(p) for p in loc) or "(top level)"
-            problems.append(Problem(_expected(err), file=file, line=line_for(lines, loc), field=dotted))
-        raise UserError(problems) from None
+        raise UserError(validation_problems(exc, lines, file)) from None
     problems = [Problem(msg, file=file, line=line_for(lines, loc), field=".".join(map(str, loc)))
                 for loc, msg in cross_field_problems(project)]
     if problems:
@@ -346,7 +362,7 @@ def load_project(path: str | Path) -> LoadedProject:
     path = Path(path)
     data, lines = load_yaml(path)
     project, warnings = validate_project(data, lines, str(path))
-    loaded = LoadedProject(project=project, path=path.resolve(), warnings=warnings)
+    loaded = LoadedProject(project=project, path=path.resolve(), warnings=warnings, lines=lines)
     dataset = loaded.dataset_path()
     if dataset is not None and not dataset.exists():
         raise UserError(Problem(f"dataset file not found: {dataset}", file=str(path),

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .errors import Problem, UserError, suggest
 from .resources import bundled_dir, sha256_file
+from .project import validation_problems
 from .yamlload import line_for, load_yaml
 
 AREAS = ("market", "tech", "data", "compute", "business")
@@ -121,12 +122,7 @@ def load_rubric_file(path: Path, known_facts: set[str] | None) -> Rubric:
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            problems.append(Problem(err["msg"], file=file, line=line_for(lines, loc),
-                                    field=".".join(map(str, loc)) or None))
-        raise UserError(problems) from None
+        raise UserError(validation_problems(exc, lines, file)) from None
     if known_facts is not None:
         problems = []
         for i, criterion in enumerate(rubric.criteria):

@@ -106,10 +106,10 @@ CASES = [
     project_case("section-not-mapping", "name: X\nmarket: 5\n", "p.yaml:2: market: expected a mapping of fields"),
     project_case("mfu-out-of-range", "name: X\ncompute:\n  mfu: 2\n", "p.yaml:3: compute.mfu: expected a number ≤ 1"),
     project_case("kv-heads-over-heads", "name: X\ncompute:\n  heads: 8\n  kv_heads: 16\n", "p.yaml:4: compute.kv_heads"),
-    project_case("unknown-gpu", "name: X\ncompute:\n  model_params: 1e9\n  gpu: Z80\n", "p.yaml: compute.gpu: unknown GPU 'Z80'"),
-    project_case("unknown-model", "name: X\ncompute:\n  base_model: Llama-99\n", "p.yaml: compute.base_model: unknown model"),
+    project_case("unknown-gpu", "name: X\ncompute:\n  model_params: 1e9\n  gpu: Z80\n", "p.yaml:4: compute.gpu: unknown GPU 'Z80'"),
+    project_case("unknown-model", "name: X\ncompute:\n  base_model: Llama-99\n", "p.yaml:3: compute.base_model: unknown model"),
     project_case("context-too-long", "name: X\ncompute:\n  base_model: Llama-2-7B\n  inference:\n    input_tokens: 9000\n",
-                 "p.yaml: compute.inference.input_tokens", "context of 4,096"),
+                 "p.yaml:5: compute.inference.input_tokens", "context of 4,096"),
     project_case("bad-currency", "name: X\ncurrency: dollars\n", "p.yaml:2: currency:"),
     # --- warnings that still succeed -----------------------------------------------------------------------------
     Case("unknown-field-warns", {"p.yaml": "name: X\nmarkt:\n  tam: 5\n"}, ["validate", "{tmp}/p.yaml"],

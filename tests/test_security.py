@@ -14,8 +14,6 @@ from assess.report import render, render_html, render_pdf
 from assess.report.fetcher import RestrictedFetcher
 from conftest import write
 
-TEXT_FIELDS = ["name", "tagline", "market.differentiation", "market.competitors.0.name", "data.license",
-               "data.datasheet.motivation", "data.datasheet.uses", "tech.base_model_note"]
 
 
 class Listener:
@@ -78,7 +76,14 @@ tech:
   base_model: null
 data:
   license: {quoted}
-  datasheet: {{motivation: {quoted}, uses: {quoted}}}
+  datasheet: {{motivation: {quoted}, composition: {quoted}, collection: {quoted}, preprocessing: {quoted},
+              uses: {quoted}, distribution: {quoted}, maintenance: {quoted}}}
+compute:
+  model_params: 1.0e9
+  training_type: full
+  training_tokens: 1.0e9
+  gpu: {quoted}
+  gpus: [{{name: {quoted}, memory_gb: 80, bandwidth_gbs: 2000, bf16_tflops: 300}}]
 """
 
 
@@ -135,4 +140,19 @@ def test_hostile_html_in_template_context_is_blocked_at_render(tmp_path, listene
     pdf = render_pdf(html)
     assert b"ATTACHED" not in pdf
     assert not PdfReader(io.BytesIO(pdf)).attachments
+    assert listener.hits == 0
+
+
+def test_hostile_dataset_column_names_and_values(tmp_path, listener):
+    payload = f'<img src="http://127.0.0.1:{listener.port}/col.png">'
+    rows = [f'"{payload.replace(chr(34), chr(34) * 2)} {i}",{"a" if i % 2 else "b"}' for i in range(60)]
+    header = '"' + payload.replace('"', '""') + '",label'
+    (tmp_path / "d.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    project = write(tmp_path, "name: Data Co\ndata:\n  path: d.csv\n  target: label\n")
+    result = run(project, RunOptions(budget=6))
+    html = render_html(result)
+    assert payload not in html and "&lt;img src=" in html
+    pdf = render(result, "pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+    assert '<img src="http://127.0.0.1' in text
     assert listener.hits == 0

@@ -151,38 +151,34 @@ class PixelLinear(Baseline):
         return Pipeline([("scale", StandardScaler()), ("model", _linear_head(spec))])
 
 
+class _Tfidf(Baseline):
+    """TF-IDF features (sparse end to end, never densified) with a linear head."""
+
+    tfidf: dict[str, Any] = {}
+
+    @classmethod
+    def applies(cls, spec):
+        return bool(spec.text)
+
+    def build(self, spec):
+        features = _text_features(spec, min_df=2, sublinear_tf=True, dtype=np.float32, **self.tfidf)
+        head = (LogisticRegression(max_iter=1000, C=10.0, solver="liblinear") if spec.task == "binary"
+                else _linear_head(spec))
+        return Pipeline([("features", features), ("model", head)])
+
+
 @register
-class TfidfWords(Baseline):
+class TfidfWords(_Tfidf):
     name = "tf-idf words + linear"
     cost = 2
-
-    @classmethod
-    def applies(cls, spec):
-        return bool(spec.text)
-
-    def build(self, spec):
-        features = _text_features(spec, ngram_range=(1, 2), min_df=2, max_features=200_000, sublinear_tf=True,
-                                  dtype=np.float32)
-        head = (LogisticRegression(max_iter=1000, C=10.0, solver="liblinear") if spec.task == "binary"
-                else _linear_head(spec))
-        return Pipeline([("features", features), ("model", head)])
+    tfidf = {"ngram_range": (1, 2), "max_features": 200_000}
 
 
 @register
-class TfidfChars(Baseline):
+class TfidfChars(_Tfidf):
     name = "tf-idf char n-grams + linear"
     cost = 3
-
-    @classmethod
-    def applies(cls, spec):
-        return bool(spec.text)
-
-    def build(self, spec):
-        features = _text_features(spec, analyzer="char_wb", ngram_range=(2, 5), min_df=2, max_features=300_000,
-                                  sublinear_tf=True, dtype=np.float32)
-        head = (LogisticRegression(max_iter=1000, C=10.0, solver="liblinear") if spec.task == "binary"
-                else _linear_head(spec))
-        return Pipeline([("features", features), ("model", head)])
+    tfidf = {"analyzer": "char_wb", "ngram_range": (2, 5), "max_features": 300_000}
 
 
 @register
@@ -198,7 +194,7 @@ class HistGradientBoosting(Baseline):
         n_num = len(spec.numeric)
         categorical = list(range(n_num, n_num + len(spec.categorical))) or None
         cls = HistGradientBoostingClassifier if spec.classification else HistGradientBoostingRegressor
-        model = cls(categorical_features=categorical, random_state=spec.seed, max_iter=200, early_stopping=True)
+        model = cls(categorical_features=categorical, random_state=spec.seed, max_iter=100, early_stopping=True)
         return Pipeline([("features", _tabular_ordinal(spec)), ("model", model)])
 
 
@@ -207,36 +203,38 @@ def _trees(spec: TaskSpec) -> int:
     return 200 if spec.rows <= 5_000 else 100 if spec.rows <= 50_000 else 50
 
 
-@register
-class ExtraTrees(Baseline):
-    name = "extra trees"
-    cost = 4
+class _Bagged(Baseline):
+    """Bagged trees on ordinal-encoded features, sized to the data."""
+
+    classifier: type = ExtraTreesClassifier
+    regressor: type = ExtraTreesRegressor
 
     @classmethod
     def applies(cls, spec):
         return bool(spec.tabular)
 
     def build(self, spec):
-        cls = ExtraTreesClassifier if spec.classification else ExtraTreesRegressor
-        model = cls(n_estimators=_trees(spec), random_state=spec.seed, n_jobs=1, min_samples_leaf=1)
+        cls = self.classifier if spec.classification else self.regressor
+        model = cls(n_estimators=_trees(spec), random_state=spec.seed, n_jobs=-1)
         return Pipeline([("features", _tabular_ordinal(spec)), ("impute", SimpleImputer(strategy="median")),
                          ("model", model)])
 
 
 @register
-class RandomForest(Baseline):
+class ExtraTrees(_Bagged):
+    name = "extra trees"
+    cost = 4
+
+
+@register
+class RandomForest(_Bagged):
     name = "random forest"
     cost = 5
+    classifier, regressor = RandomForestClassifier, RandomForestRegressor
 
     @classmethod
     def applies(cls, spec):
         return bool(spec.tabular) and not spec.images
-
-    def build(self, spec):
-        cls = RandomForestClassifier if spec.classification else RandomForestRegressor
-        model = cls(n_estimators=_trees(spec), random_state=spec.seed, n_jobs=1)
-        return Pipeline([("features", _tabular_ordinal(spec)), ("impute", SimpleImputer(strategy="median")),
-                         ("model", model)])
 
 
 def embedding_model_path() -> str | None:

@@ -320,6 +320,7 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
     candidates.sort(key=lambda c: c.cost)
     curve_reserve = options.budget * CURVE_SHARE if options.learning_curve else 0.0
     models = []
+    fold_scores: dict[str, list[float | None]] = {}
     for i, cls in enumerate(candidates):
         remaining = deadline - time.monotonic() - curve_reserve
         # Share what is left among the models still to run, cheapest first, but let a model use slack.
@@ -332,6 +333,7 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
                 yield _fit_and_score(cls, prep, train, test)
 
         items, status, error = run_bounded(job, timeout)
+        fold_scores[cls.name] = [scores.get(metric) for scores, _, _ in items]
         models.append(_summarise(cls, items, folds, status, error, metric))
     ok = [m for m in models if m["cv_mean"] is not None]
     if not ok:
@@ -364,7 +366,8 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
         curve_cls = best_cls if best_cls.cost > 0 else None
         if curve_cls is not None:
             say(f"learning curve: {curve_cls.name}")
-            curve = _learning_curve(curve_cls, prep, splits, metric, higher, options, deadline)
+            curve = _learning_curve(curve_cls, prep, splits, metric, higher, options, deadline,
+                                    fold_scores.get(curve_cls.name, []))
     result["learning_curve"] = curve
     result["answers"] = answer_questions(result)
     result["seconds"] = round(time.monotonic() - started, 2)
@@ -402,18 +405,25 @@ def _summarise(cls: type[Baseline], items: list, folds: int, status: str, error:
 
 
 def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: str, higher: bool,
-                    options: BenchOptions, deadline: float) -> dict[str, Any] | None:
+                    options: BenchOptions, deadline: float, cv_scores: list[float | None]) -> dict[str, Any] | None:
+    """Scores at geometric subset sizes of the training folds. The largest size is the full training fold,
+    whose scores the CV already measured, so it is reused rather than refitted."""
     from sklearn.model_selection import train_test_split
 
     n_train = min(len(train) for train, _ in splits)
     smallest = max(30, 5 * len(prep.labels or [1]))
     if n_train < 2 * smallest:
         return None
-    sizes = sorted({int(round(n_train / 2 ** k)) for k in range(0, 7) if n_train / 2 ** k >= smallest})
+    sizes = sorted({int(round(n_train / 2 ** k)) for k in range(0, 6) if n_train / 2 ** k >= smallest})
     use = splits[:3]
+    reused = [s for s in cv_scores[: len(use)] if s is not None]
 
     def job():
+        if len(reused) == len(use):
+            yield from ((n_train, score) for score in reused)
         for size in sizes:
+            if size == n_train and len(reused) == len(use):
+                continue
             for train, test in use:
                 if size < len(train):
                     strat = prep.y[train] if prep.spec.classification else None

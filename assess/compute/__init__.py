@@ -21,6 +21,8 @@ for _name, _unit, _desc in [
     ("compute.serving_gpus", "GPUs", "GPUs needed for the stated requests at peak"),
     ("compute.cost_per_1k_requests_usd", "USD", "Serving cost per 1,000 requests"),
     ("compute.inference_cost_per_customer_month", "currency/month", "Inference cost per customer per month"),
+    ("compute.breakeven_cost_per_request_60", "USD",
+     "Highest serving cost per request at which gross margin still reaches 60 %"),
 ]:
     define(_name, _unit, _desc)
 
@@ -55,6 +57,11 @@ def compute_facts(project: Project, result: dict[str, Any]) -> Facts:
         facts.add("compute.serving_gpus", inf.get("gpus_needed"), origin="compute")
         facts.add("compute.cost_per_1k_requests_usd", inf.get("cost_per_1k_requests_usd"), origin="compute")
         rpc = requests_per_customer_month(project)
+        price = project.business.price_per_customer_month
+        if rpc and price is not None:
+            room = 0.4 * price - (project.business.other_cogs_per_customer_month or 0.0)
+            facts.add("compute.breakeven_cost_per_request_60", max(room, 0.0) / rpc, origin="compute",
+                      note=f"{rpc:,.0f} requests per customer-month")
         if rpc is not None and inf.get("cost_per_request_usd") is not None:
             per_customer = inf["cost_per_request_usd"] * rpc
             facts.add("compute.inference_cost_per_customer_month", per_customer, origin="compute",
