@@ -182,15 +182,21 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
             profile = profile_dataset(dataset, target, loaded.project, seed=options.seed)
             evidence["data"] = profile
             facts.update(profile_facts(profile))
+        bench = None
         if options.run_bench:
             from .bench.engine import BenchOptions, bench_facts, run_benchmark
 
             target_spec = loaded.project.tech.target
-            bench = run_benchmark(dataset, target, BenchOptions(
-                budget=options.budget, seed=options.seed, text_columns=loaded.project.data.text_columns,
-                drop_columns=loaded.project.data.drop_columns,
-                target_metric=target_spec.metric if target_spec else None,
-                target_score=target_spec.value if target_spec else None), progress=say)
+            try:
+                bench = run_benchmark(dataset, target, BenchOptions(
+                    budget=options.budget, seed=options.seed, text_columns=loaded.project.data.text_columns,
+                    drop_columns=loaded.project.data.drop_columns,
+                    target_metric=target_spec.metric if target_spec else None,
+                    target_score=target_spec.value if target_spec else None), progress=say)
+            except UserError as exc:
+                # The rest of the assessment stands; the benchmark's criteria show as "no evidence".
+                warnings += [f"benchmark skipped: {p.message}" for p in exc.problems]
+        if bench is not None:
             facts.update(bench_facts(bench, include_timings=options.timings))
             warnings += [f"benchmark: {w}" for w in bench.get("warnings", [])]
             if not options.timings:

@@ -66,6 +66,13 @@ def run_assess(csv: Path, target: str, budget: float, task: str) -> dict:
 
 
 def _lazy_worker(frame, target, task, splits, queue):
+    try:
+        _lazy_folds(frame, target, task, splits, queue)
+    except BaseException as exc:  # report the competitor's failure instead of leaving the parent waiting
+        queue.put({"error": f"{type(exc).__name__}: {exc}"[:300]})
+
+
+def _lazy_folds(frame, target, task, splits, queue):
     warnings.filterwarnings("ignore")
     from lazypredict.Supervised import LazyClassifier, LazyRegressor
 
@@ -87,18 +94,24 @@ def _lazy_worker(frame, target, task, splits, queue):
 
 def run_lazypredict(frame: pd.DataFrame, target: str, task: str, timeout: float) -> dict:
     splits = folds(frame[target], task)
-    queue = mp.get_context("fork").Queue()
-    proc = mp.get_context("fork").Process(target=_lazy_worker, args=(frame, target, task, splits, queue))
+    # spawn, not fork: FLAML's LightGBM/OpenMP threads in this process would deadlock a forked child.
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    proc = context.Process(target=_lazy_worker, args=(frame, target, task, splits, queue))
     started = time.monotonic()
     proc.start()
-    proc.join(timeout)
+    try:
+        result = queue.get(timeout=timeout)  # read before join: a large result would block the child's exit
+    except Exception:
+        result = None
     wall = time.monotonic() - started
+    proc.join(5)
     if proc.is_alive():
         proc.kill()
-        return {"tool": "lazypredict", "wall_s": wall, "error": f"did not finish within {timeout:.0f} s"}
-    if queue.empty():
-        return {"tool": "lazypredict", "wall_s": wall, "error": f"crashed (exit code {proc.exitcode})"}
-    return {"tool": "lazypredict", "wall_s": wall, **queue.get()}
+    if result is None:
+        reason = f"did not finish within {timeout:.0f} s" if wall >= timeout else f"crashed (exit code {proc.exitcode})"
+        return {"tool": "lazypredict", "wall_s": wall, "error": reason}
+    return {"tool": "lazypredict", "wall_s": wall, **result}
 
 
 def run_flaml(frame: pd.DataFrame, target: str, task: str, time_budget: float) -> dict:

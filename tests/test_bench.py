@@ -43,12 +43,15 @@ def test_text_task_beats_dummy_and_stays_sparse(tmp_path):
 
 def test_breast_cancer_tabular(tmp_path):
     data = load_breast_cancer(as_frame=True).frame
-    result = run_benchmark(frame_dataset(data, tmp_path), "target", BenchOptions(budget=40, learning_curve=False))
+    result = run_benchmark(frame_dataset(data, tmp_path), "target", BenchOptions(budget=60, learning_curve=False))
     models = models_by_name(result)
     assert set(models) >= {"dummy (prior / mean)", "linear (one-hot + scaling)", "hist gradient boosting",
                            "extra trees", "random forest"}
     assert result["best"]["score"] > 0.93
     assert all(m["status"] == "ok" for m in result["models"])
+    small = run_benchmark(frame_dataset(data, tmp_path), "target", BenchOptions(budget=20, learning_curve=False))
+    assert "random forest" not in models_by_name(small)
+    assert "skipped for the 20 s budget: random forest" in small["warnings"]
 
 
 def test_digits_multiclass(tmp_path):

@@ -145,14 +145,23 @@ def test_hostile_html_in_template_context_is_blocked_at_render(tmp_path, listene
 
 def test_hostile_dataset_column_names_and_values(tmp_path, listener):
     payload = f'<img src="http://127.0.0.1:{listener.port}/col.png">'
-    rows = [f'"{payload.replace(chr(34), chr(34) * 2)} {i}",{"a" if i % 2 else "b"}' for i in range(60)]
+    rows = [f'"{payload.replace(chr(34), chr(34) * 2)} is what message {i} says, {"good" if i % 2 else "bad"}",'
+            f'{"a" if i % 2 else "b"}' for i in range(60)]
     header = '"' + payload.replace('"', '""') + '",label'
     (tmp_path / "d.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     project = write(tmp_path, "name: Data Co\ndata:\n  path: d.csv\n  target: label\n")
     result = run(project, RunOptions(budget=6))
+    assert result["evidence"]["bench"]["features"]["text"] == [payload]
     html = render_html(result)
     assert payload not in html and "&lt;img src=" in html
     pdf = render(result, "pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
     assert '<img src="http://127.0.0.1' in text
     assert listener.hits == 0
+
+
+def test_benchmark_failure_is_a_warning_in_run(tmp_path):
+    (tmp_path / "d.csv").write_text("x,label\n" + "".join(f"{i},same\n" for i in range(30)))
+    result = run(write(tmp_path, "name: One Class\ndata:\n  path: d.csv\n  target: label\n"), RunOptions(budget=5))
+    assert any(w.startswith("benchmark skipped: target 'label' has a single class") for w in result["warnings"])
+    assert "bench" not in result["evidence"] and "data" in result["evidence"]

@@ -52,6 +52,8 @@ class Baseline:
 
     name = "baseline"
     cost = 1  # rough relative cost, used to order models cheapest first
+    min_budget = 0.0  # seconds of budget below which this baseline is skipped
+    parallel_folds = True  # single-threaded models run their folds in parallel processes
 
     def __init__(self, spec: TaskSpec):
         self.spec = spec
@@ -185,6 +187,7 @@ class TfidfChars(_Tfidf):
 class HistGradientBoosting(Baseline):
     name = "hist gradient boosting"
     cost = 3
+    parallel_folds = False  # already uses every core (OpenMP)
 
     @classmethod
     def applies(cls, spec):
@@ -194,18 +197,21 @@ class HistGradientBoosting(Baseline):
         n_num = len(spec.numeric)
         categorical = list(range(n_num, n_num + len(spec.categorical))) or None
         cls = HistGradientBoostingClassifier if spec.classification else HistGradientBoostingRegressor
-        model = cls(categorical_features=categorical, random_state=spec.seed, max_iter=100, early_stopping=True)
+        # 50 rounds at a 0.2 rate: as accurate as 100 at 0.1 on the bundled datasets, in half the time.
+        model = cls(categorical_features=categorical, random_state=spec.seed, max_iter=50, learning_rate=0.2,
+                    early_stopping=True)
         return Pipeline([("features", _tabular_ordinal(spec)), ("model", model)])
 
 
 def _trees(spec: TaskSpec) -> int:
     # Sized to the data so the bagged models stay inside a laptop-scale budget.
-    return 200 if spec.rows <= 5_000 else 100 if spec.rows <= 50_000 else 50
+    return 100 if spec.rows <= 50_000 else 50
 
 
 class _Bagged(Baseline):
     """Bagged trees on ordinal-encoded features, sized to the data."""
 
+    parallel_folds = False  # n_jobs=-1 already uses every core
     classifier: type = ExtraTreesClassifier
     regressor: type = ExtraTreesRegressor
 
@@ -230,6 +236,7 @@ class ExtraTrees(_Bagged):
 class RandomForest(_Bagged):
     name = "random forest"
     cost = 5
+    min_budget = 60.0  # below this, extra trees alone stand for bagged trees (they rank within noise)
     classifier, regressor = RandomForestClassifier, RandomForestRegressor
 
     @classmethod

@@ -10,7 +10,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy.optimize import curve_fit
 
 MAX_EXTRAPOLATION = 10.0
 
@@ -20,6 +19,8 @@ def _power_law(n, a, b, c):
 
 
 def _fit(sizes: np.ndarray, errors: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    from scipy.optimize import curve_fit  # imported here: it is slow to import and only the curve needs it
+
     upper_c = max(float(errors.min()), 1e-9)
     p0 = [max(float(errors[0] - errors[-1]), 1e-3) * sizes[0] ** 0.5, 0.5, upper_c * 0.5]
     # Weight larger n more (Figueroa et al. 2012): sigma ∝ 1/√n.

@@ -9,14 +9,16 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing as mp
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit  # Student-t quantile, without importing all of scipy.stats
 
 from ..dataset import Dataset, row_hashes
 from ..errors import Problem, UserError
@@ -32,6 +34,7 @@ LOWER_IS_BETTER = {"mae", "rmse"}
 ROWS_PER_BUDGET_SECOND = 1000  # sampling cap: rows ≈ this × budget, so 5-fold CV fits in the budget
 CURVE_SHARE = 0.2  # share of the budget kept for the learning curve
 SAFETY = 0.9  # the engine plans to finish by this share of the budget
+MAX_FOLD_WORKERS = 4  # folds of single-threaded models run in parallel, one process each (memory grows with it)
 
 
 @dataclass
@@ -65,7 +68,7 @@ def _t_interval(values: list[float]) -> tuple[float, tuple[float, float] | None]
     mean = float(arr.mean())
     if len(arr) < 2:
         return mean, None
-    half = float(stats.t.ppf(0.975, len(arr) - 1) * arr.std(ddof=1) / math.sqrt(len(arr)))
+    half = float(stdtrit(len(arr) - 1, 0.975) * arr.std(ddof=1) / math.sqrt(len(arr)))
     return mean, (mean - half, mean + half)
 
 
@@ -244,43 +247,58 @@ def _child(conn, job: Callable[[], Any]) -> None:
         conn.close()
 
 
-def run_bounded(job: Callable[[], Any], timeout: float) -> tuple[list[Any], str, str | None]:
-    """Run a generator-producing job in a child process; stop it at the timeout. Returns (items, status, error)."""
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_bounded(jobs: Callable[[], Any] | list[Callable[[], Any]], timeout: float
+                ) -> tuple[list[Any], str, str | None]:
+    """Run generator-producing jobs, each in its own child process, and stop them all at the timeout.
+
+    Returns (items from every job, status, error); a failure in any job fails the whole run.
+    """
+    if callable(jobs):
+        jobs = [jobs]
     if timeout <= 0.05:
         return [], "timeout", "no budget left"
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(child, job), daemon=True)
-    process.start()
-    child.close()
+    workers: dict[Any, Any] = {}
+    for job in jobs:
+        parent, child = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(child, job), daemon=True)
+        process.start()
+        child.close()
+        workers[parent] = process
     items: list[Any] = []
     deadline = time.monotonic() + timeout
     status, error = "ok", None
-    while True:
+    pending = dict(workers)
+    while pending and status == "ok":
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             status, error = "timeout", f"stopped at its {timeout:.1f} s share of the budget"
             break
-        if parent.poll(min(remaining, 0.5)):
+        for conn in wait(list(pending), timeout=min(remaining, 0.5)):
             try:
-                kind, payload = parent.recv()
+                kind, payload = conn.recv()
             except EOFError:
                 status, error = "failed", "worker exited unexpectedly (out of memory?)"
                 break
             if kind == "item":
                 items.append(payload)
             elif kind == "done":
-                break
+                del pending[conn]
             else:
                 status, error = "failed", payload
                 break
-        elif not process.is_alive() and not parent.poll(0):
-            status, error = "failed", f"worker exited with code {process.exitcode}"
-            break
-    if process.is_alive():
-        process.kill()
-    process.join(timeout=5)
-    parent.close()
+    for conn, process in workers.items():
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        conn.close()
     return items, status, error
 
 
@@ -316,7 +334,11 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
     if leak:
         prep.warnings.append(f"{leak:,} test rows have an exact duplicate in their training fold: "
                              "scores may be optimistic (possible leakage)")
-    candidates = [c for c in BASELINES if c.applies(prep.spec) and (not options.models or c.__name__ in options.models)]
+    chosen = [c for c in BASELINES if c.applies(prep.spec) and (not options.models or c.__name__ in options.models)]
+    candidates = [c for c in chosen if options.models or options.budget >= c.min_budget]
+    skipped = [c.name for c in chosen if c not in candidates]
+    if skipped:
+        prep.warnings.append(f"skipped for the {options.budget:g} s budget: {', '.join(skipped)}")
     candidates.sort(key=lambda c: c.cost)
     curve_reserve = options.budget * CURVE_SHARE if options.learning_curve else 0.0
     models = []
@@ -328,12 +350,22 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
         timeout = max(0.0, min(remaining, share if cls.cost > 0 else remaining))
         say(f"{cls.name}: {folds}-fold CV ({timeout:.0f} s max)")
 
-        def job(cls=cls):
-            for train, test in splits:
-                yield _fit_and_score(cls, prep, train, test)
+        workers = max(1, min(_cores(), MAX_FOLD_WORKERS, folds)) if cls.parallel_folds else 1
 
-        items, status, error = run_bounded(job, timeout)
-        fold_scores[cls.name] = [scores.get(metric) for scores, _, _ in items]
+        def job(cls=cls, part=0, workers=workers):
+            from threadpoolctl import threadpool_limits
+
+            # One BLAS/OpenMP thread per worker when folds run side by side, so they do not oversubscribe.
+            with threadpool_limits(1 if workers > 1 else None):
+                for index in range(part, folds, workers):
+                    train, test = splits[index]
+                    yield (index, *_fit_and_score(cls, prep, train, test))
+
+        jobs = [lambda part=part, job=job: job(part=part) for part in range(workers)]
+        items, status, error = run_bounded(jobs, timeout)
+        items = [item[1:] for item in sorted(items, key=lambda item: item[0])]
+        by_fold = {index: scores.get(metric) for index, (scores, _, _) in enumerate(items)}
+        fold_scores[cls.name] = [by_fold.get(i) for i in range(len(items))]
         models.append(_summarise(cls, items, folds, status, error, metric))
     ok = [m for m in models if m["cv_mean"] is not None]
     if not ok:
@@ -418,13 +450,18 @@ def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: s
     use = splits[:3]
     reused = [s for s in cv_scores[: len(use)] if s is not None]
 
-    def job():
-        if len(reused) == len(use):
+    units = [(size, fold) for size in sizes for fold in range(len(use))
+             if not (size == n_train and len(reused) == len(use))]
+    workers = max(1, min(_cores(), MAX_FOLD_WORKERS)) if cls.parallel_folds else 1
+
+    def job(part: int):
+        from threadpoolctl import threadpool_limits
+
+        if part == 0 and len(reused) == len(use):
             yield from ((n_train, score) for score in reused)
-        for size in sizes:
-            if size == n_train and len(reused) == len(use):
-                continue
-            for train, test in use:
+        with threadpool_limits(1 if workers > 1 else None):
+            for size, fold in units[part::workers]:
+                train, test = use[fold]
                 if size < len(train):
                     strat = prep.y[train] if prep.spec.classification else None
                     try:
@@ -436,11 +473,14 @@ def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: s
                 scores, _, _ = _fit_and_score(cls, prep, np.sort(sub), test)
                 yield size, scores.get(metric)
 
-    items, status, _ = run_bounded(job, deadline - time.monotonic())
+    items, status, _ = run_bounded([lambda part=part: job(part) for part in range(workers)],
+                                   deadline - time.monotonic())
     by_size: dict[int, list[float]] = {}
     for size, score in items:
         if score is not None:
             by_size.setdefault(size, []).append(score)
+    for scores in by_size.values():
+        scores.sort()  # workers finish in any order; a fixed order keeps the means bit-identical
     # A size counts only when every fold of it finished, so the points are comparable.
     done = [s for s in sizes if len(by_size.get(s, [])) == len(use)]
     if len(done) < 3:
