@@ -301,26 +301,36 @@ def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
 @click.option("--metric", type=click.Choice(["accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2", "mae",
                                              "rmse"]), help="Primary metric [default: accuracy or r2].")
 @click.option("--target-score", type=float, help="Score the venture needs; enables the data-need estimate.")
+@click.option("--models", help="Comma-separated baselines to run, e.g. Dummy,Linear,TfidfChars "
+              "[default: every one that applies and fits the budget].")
 @click.option("--no-curve", is_flag=True, help="Skip the learning curve.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
 @_data_options
 @verbosity
 def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ...], drop_columns: tuple[str, ...],
-          budget: float, seed: int, folds: int, metric: str | None, target_score: float | None, no_curve: bool,
-          fmt: str, output: str | None, encoding: str | None, max_rows: int | None, max_bytes: str | None) -> None:
+          budget: float, seed: int, folds: int, metric: str | None, target_score: float | None, models: str | None,
+          no_curve: bool, fmt: str, output: str | None, encoding: str | None, max_rows: int | None,
+          max_bytes: str | None) -> None:
     """Benchmark quick baselines on DATA (CSV, TSV, Parquet, JSONL, Excel or an image folder)."""
+    from .bench.baselines import BASELINES
     from .bench.engine import BenchOptions, run_benchmark
     from .dataset import load_dataset
 
     started = time.monotonic()
+    chosen = [m.strip() for m in models.split(",") if m.strip()] if models else None
+    known = [c.__name__ for c in BASELINES]
+    unknown = [m for m in chosen or [] if m not in known]
+    if unknown:
+        raise UserError(Problem(f"unknown baseline(s) {', '.join(unknown)}; known: {', '.join(known)}",
+                                field="--models"))
     dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes))
     for note in dataset.notes:
         say(note)
     result = run_benchmark(dataset, target, BenchOptions(
         budget=budget, seed=seed, folds=folds, task=task, text_columns=list(text_columns) or None,
         drop_columns=list(drop_columns) or None, target_metric=metric, target_score=target_score,
-        learning_curve=not no_curve, started=started), progress=say)
+        models=chosen, learning_curve=not no_curve, started=started), progress=say)
     for warning in result["warnings"]:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":

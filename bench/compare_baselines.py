@@ -20,6 +20,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import platform
 import subprocess
 import sys
 import time
@@ -166,7 +167,7 @@ def main() -> None:
             rows.append(row)
             print(json.dumps(row), flush=True)
         csv.unlink()
-    (args.out / "compare.json").write_text(json.dumps({"machine": os.uname()._asdict(), "cpus": os.cpu_count(),
+    (args.out / "compare.json").write_text(json.dumps({"machine": platform.uname()._asdict(), "cpus": os.cpu_count(),
                                                        "rows": rows}, indent=2))
 
 

@@ -158,6 +158,7 @@ CASES = [
     dataset_case("bench-unknown-text-column", CSV, "bench", "column(s) not in the dataset: nope", extra=("--text", "nope")),
     dataset_case("bench-regression-on-text", CSV, "bench", "a regression target must be numeric",
                  extra=("--task", "regression")),
+    dataset_case("bench-unknown-model", CSV, "bench", "--models: unknown baseline(s) Magic", extra=("--models", "Magic")),
     dataset_case("data-bad-parquet", b"PAR1 this is not parquet", "data", "d.parquet: cannot", data_name="d.parquet"),
     # --- compute flags ---------------------------------------------------------------------------------------------------
     compute_case("compute-zero-params", "--params", "0", "--tokens", "1e9", expect="--params: expected a number > 0"),

@@ -34,28 +34,29 @@ def is_classification(target: pd.Series) -> bool:
     return unique <= max(20, int(0.01 * len(values)))
 
 
-def infer_type(series: pd.Series) -> str:
+def infer_type(series: pd.Series, unique: int | None = None) -> str:
+    """numeric, categorical, text, datetime, id-like or empty. `unique` (non-null distinct values) saves a pass."""
     n = len(series)
     values = series.dropna()
     if values.empty:
         return "empty"
-    unique = values.nunique()
     if pd.api.types.is_bool_dtype(series):
         return "categorical"
     if pd.api.types.is_datetime64_any_dtype(series):
         return "datetime"
     if pd.api.types.is_numeric_dtype(series):
-        if pd.api.types.is_integer_dtype(values) and unique == len(values) and n > 50:
+        if pd.api.types.is_integer_dtype(values) and n > 50:
+            unique = values.nunique() if unique is None else unique
             ordered = values.is_monotonic_increasing or values.is_monotonic_decreasing
-            if ordered or str(series.name).lower().endswith("id"):
+            if unique == len(values) and (ordered or str(series.name).lower().endswith("id")):
                 return "id-like"
         return "numeric"
-    strings = values.astype(str)
-    sample = strings.head(2000)
+    sample = values.head(2000).astype(str)
     mean_len = sample.str.len().mean()
     mean_words = sample.str.count(r"\s+").mean() + 1
     if mean_len >= 25 and mean_words >= 4:
         return "text"
+    unique = values.nunique() if unique is None else unique
     if unique > 0.95 * len(values) and len(values) > 50:
         return "id-like"
     if sample.str.match(r"^\d{4}-\d{2}-\d{2}").mean() > 0.9:
@@ -165,14 +166,15 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
     frame = ds.frame
     rows = len(frame)
     declared_text = set(text_columns or project.data.text_columns or [])
-    types = {c: ("text" if c in declared_text else infer_type(frame[c])) for c in frame.columns}
     missing = frame.isna().mean()
+    types: dict[str, str] = {}
     columns = []
     for c in frame.columns:
-        series = frame[c]
-        top_share = float(series.value_counts(normalize=True, dropna=False).iloc[0]) if rows else 0.0
+        counts = frame[c].value_counts(dropna=False)  # one pass gives distinct values and the top share
+        unique = int(counts[counts.index.notna()].size)
+        types[c] = "text" if c in declared_text else infer_type(frame[c], unique)
         columns.append({"name": c, "type": types[c], "missing_share": round(float(missing[c]), 4),
-                        "unique": int(series.nunique(dropna=True)), "top_share": round(top_share, 4)})
+                        "unique": unique, "top_share": round(float(counts.iloc[0]) / rows, 4) if rows else 0.0})
     row_hash = row_hashes(frame)
     duplicate_rows = int(row_hash.duplicated().sum())
     features = [c for c in frame.columns if c != target]
