@@ -384,6 +384,8 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
     else:
         project = Project(name=Path(data).name, data=Data(license=licence, source=source))
     dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes))
+    for note in dataset.notes:
+        say(note)
     target = require_target(dataset, target)
     say(f"profiling {len(dataset.frame):,} rows")
     profile = profile_dataset(dataset, target, project, seed=seed, text_columns=list(text_columns) or None,

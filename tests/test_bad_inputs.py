@@ -43,19 +43,9 @@ class Case:
     extra: dict = field(default_factory=dict)
 
 
-def run_case(name: str, body: str, extra_args: tuple = ()) -> Case:
-    return Case(name, {"p.yaml": body}, ["run", "{tmp}/p.yaml", "-o", "{tmp}/out.pdf", "--no-bench", *extra_args],
-                [])
-
-
 def project_case(name: str, body: str | bytes, *expect: str, code: int = 2) -> Case:
-    case = Case(name, {"p.yaml": body}, ["run", "{tmp}/p.yaml", "-o", "{tmp}/out.pdf", "--no-bench"], list(expect),
+    return Case(name, {"p.yaml": body}, ["run", "{tmp}/p.yaml", "-o", "{tmp}/out.pdf", "--no-bench"], list(expect),
                 code=code)
-    return case
-
-
-def validate_case(name: str, body: str | bytes, *expect: str, code: int = 2) -> Case:
-    return Case(name, {"p.yaml": body}, ["validate", "{tmp}/p.yaml"], list(expect), code=code, output=None)
 
 
 def dataset_case(name: str, data: str | bytes, command: str, *expect: str, target: str = "label",
@@ -228,3 +218,12 @@ def test_megabyte_cells_profile_without_error(invoke, tmp_path):
     (tmp_path / "big.csv").write_text("\n".join(rows) + "\n")
     result = invoke("data", tmp_path / "big.csv", "--target", "label", "--format", "json")
     assert result.exit_code == 0, result.stderr
+
+
+def test_mixed_encodings_load_with_a_note(invoke, tmp_path):
+    rows = [f"message {i} caf\u00e9 ok,{'a' if i % 2 else 'b'}".encode("utf-8") for i in range(30)]
+    rows += [f"message {i} caf\u00e9 old,{'a' if i % 2 else 'b'}".encode("latin-1") for i in range(30)]
+    (tmp_path / "mixed.csv").write_bytes(b"text,label\n" + b"\n".join(rows) + b"\n")
+    result = invoke("data", tmp_path / "mixed.csv", "--target", "label", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "read with encoding" in result.stderr and "Traceback" not in result.stderr
