@@ -27,10 +27,11 @@ class Fact:
     unit: str
     origin: str  # "input", "derived", or the engine that computed it
     note: str = ""
+    applicable: bool = True  # False: the question does not arise for this venture (not the same as unknown)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "value": self.value, "unit": self.unit, "origin": self.origin,
-                "note": self.note}
+                "note": self.note, "applicable": self.applicable}
 
 
 FACT_SPECS: dict[str, FactSpec] = {}
@@ -66,6 +67,11 @@ class Facts:
         if spec is None:
             raise KeyError(f"fact '{name}' is not declared; call facts.define() first")
         self.items[name] = Fact(name, value, unit if unit is not None else spec.unit, origin, note)
+
+    def not_applicable(self, name: str, reason: str, *, origin: str = "derived") -> None:
+        """Record that a fact does not apply (e.g. tokens per parameter for a LoRA fine-tune)."""
+        spec = FACT_SPECS[name]
+        self.items[name] = Fact(name, None, spec.unit, origin, reason, applicable=False)
 
     def update(self, other: "Facts") -> None:
         self.items.update(other.items)

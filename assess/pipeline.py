@@ -71,7 +71,7 @@ def _questions(areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
     groups = []
     for area in areas:
         items = [{"question": c["question"], "why": "no evidence" if c["score"] is None else f"scored {c['score']:g}/5"}
-                 for c in area["criteria"] if c["score"] is None or c["score"] <= 2]
+                 for c in area["criteria"] if c["applicable"] and (c["score"] is None or c["score"] <= 2)]
         if items:
             groups.append({"area": area["id"], "title": area["title"], "questions": items})
     return groups
@@ -101,7 +101,7 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
             "criteria": [{
                 "id": c.id, "question": c.question, "fact": c.fact, "weight": c.weight, "value": c.value,
                 "unit": c.unit, "score": c.score, "band": c.band, "target": c.target, "red_flag": c.red_flag,
-                "advice": c.advice, "source": c.source, "note": c.note,
+                "advice": c.advice, "source": c.source, "note": c.note, "applicable": c.applicable,
             } for c in area.criteria],
         })
     strengths, risks = _highlights(areas)

@@ -34,6 +34,7 @@ class CriterionResult:
     advice: str
     source: str
     note: str = ""
+    applicable: bool = True
 
     @property
     def has_evidence(self) -> bool:
@@ -67,7 +68,7 @@ class Assessment:
 def score_criterion(criterion: Criterion, area: str, facts: Facts, target: str) -> CriterionResult:
     fact = facts.items.get(criterion.fact)
     score = band = flag = None
-    if fact is not None:
+    if fact is not None and fact.applicable:
         score = 0.0
         for candidate in criterion.bands:
             if candidate.matches(fact.value):
@@ -78,18 +79,19 @@ def score_criterion(criterion: Criterion, area: str, facts: Facts, target: str) 
     return CriterionResult(
         id=criterion.id, area=area, question=criterion.question, fact=criterion.fact, weight=criterion.weight,
         value=fact.value if fact else None, unit=fact.unit if fact else "", score=score, band=band, target=target,
-        red_flag=flag, advice=criterion.advice, source=criterion.source, note=fact.note if fact else "")
+        red_flag=flag, advice=criterion.advice, source=criterion.source, note=fact.note if fact else "",
+        applicable=fact.applicable if fact else True)
 
 
 def score_area(rubric: Rubric, facts: Facts) -> AreaResult:
     results = [score_criterion(c, rubric.id, facts, rubric.target_for(c)) for c in rubric.criteria]
-    total = sum(r.weight for r in results)
+    total = sum(r.weight for r in results if r.applicable)  # criteria that do not apply leave the denominator
     evidenced = [r for r in results if r.has_evidence]
     evidenced_weight = sum(r.weight for r in evidenced)
     score = (100.0 * sum(r.weight * r.score / 5.0 for r in evidenced) / evidenced_weight) if evidenced else None
     return AreaResult(id=rubric.id, title=rubric.title, weight=rubric.weight,
                       score=round(score, 1) if score is not None else None,
-                      coverage=round(evidenced_weight / total, 3) if total else 0.0, criteria=results)
+                      coverage=round(evidenced_weight / total, 3) if total else 1.0, criteria=results)
 
 
 def verdict_for(score: float | None, coverage: float, has_red_flags: bool) -> str:

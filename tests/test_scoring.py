@@ -99,3 +99,13 @@ def test_scores_stay_in_range_with_bundled_rubrics():
     for area in result.areas:
         assert area.score is None or 0 <= area.score <= 100
     assert {flag["criterion"] for flag in result.red_flags} == {"gross_margin", "commercial_use"}
+
+
+def test_not_applicable_leaves_coverage_and_questions():
+    r = rubric("compute", criterion("a", "market.tam", weight=1), criterion("b", "market.sam", weight=3))
+    f = facts(market__tam=12)
+    f.not_applicable("market.sam", "does not arise")
+    area = score_area(r, f)
+    assert area.coverage == 1.0  # the n/a criterion is out of the denominator
+    assert area.criteria[1].applicable is False and area.criteria[1].score is None
+    assert area.criteria[1].note == "does not arise"

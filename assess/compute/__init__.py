@@ -48,8 +48,13 @@ def compute_facts(project: Project, result: dict[str, Any]) -> Facts:
         facts.add("compute.training_memory_fits", t["memory_fits"], origin="compute")
         if t["type"] == "pretrain":
             facts.add("compute.tokens_per_param", t["tokens_per_param"], origin="compute")
+        else:
+            facts.not_applicable("compute.tokens_per_param", f"the Chinchilla ratio is for pre-training, not {t['type']}",
+                                 origin="compute")
     elif project.compute.training_type == "none":
         facts.add("compute.training_cost_vs_budget", 0.0, origin="compute", note="no training planned")
+        for name in ("compute.training_wall_days", "compute.training_memory_fits", "compute.tokens_per_param"):
+            facts.not_applicable(name, "no training planned", origin="compute")
     inf = result.get("inference")
     per_customer = None
     if inf:
