@@ -197,3 +197,14 @@ def test_sigterm_mid_render_cleans_up(tmp_path):
     proc.wait(timeout=30)
     assert proc.returncode != 0 or report.read_bytes().startswith(b"%PDF")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project.yaml", "report.pdf"]
+
+
+def test_output_gets_normal_permissions(invoke, tmp_path):
+    out = tmp_path / "r.md"
+    assert invoke("run", write(tmp_path, MINIMAL), "--format", "md", "-o", out).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    out.chmod(0o640)
+    assert invoke("run", write(tmp_path, MINIMAL), "--format", "md", "-o", out).exit_code == 0
+    assert out.stat().st_mode & 0o777 == 0o640  # an existing report keeps its permissions

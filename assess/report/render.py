@@ -144,12 +144,23 @@ def check_output(path: str | Path) -> Path:
     return directory
 
 
+def _target_mode(path: Path) -> int:
+    """Keep an existing file's permissions; otherwise 0666 less the umask, as open() would give."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: str | Path, data: bytes) -> Path:
     """Write to a temporary file beside the target, then rename: the target is never half-written."""
     path = Path(path)
     directory = check_output(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
+        os.fchmod(fd, _target_mode(path))  # mkstemp makes 0600; a report should get the usual permissions
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
