@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from assess.errors import UserError
 from assess.facts import FACT_SPECS, Facts, known_fact_names, project_facts
-from assess.project import Project, validate_project
+from assess.project import validate_project
 from assess.rubrics import load_rubrics
 from assess.scoring import assess
 from assess.yamlload import load_yaml_text
