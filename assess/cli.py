@@ -496,8 +496,6 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
                 ".".join(map(str, ("compute", *err["loc"])))
             problems.append(Problem(describe_error(err), field=where))
         raise UserError(problems) from None
-    if spec.training_tokens and not spec.training_type:
-        spec.training_type = "full"
     if context is not None and spec.inference is None:
         from .project import Inference
 

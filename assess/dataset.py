@@ -132,7 +132,7 @@ def load_dataset(path: str | Path, *, encoding: str | None = None, max_rows: int
                 head = handle.read(1 << 20)
             if b"\x00" in head[:8192]:
                 raise UserError(Problem("looks like a binary file, not CSV/TSV text", file=file))
-            used = encoding or _detect_encoding(head if size <= 1 << 20 else head)
+            used = encoding or _detect_encoding(head)
             if used.lower().replace("-", "") not in {"utf8", "ascii"}:
                 notes.append(f"read with encoding {used}")
             sep = "\t" if suffix in {".tsv", ".tab"} else None

@@ -286,3 +286,12 @@ def test_embedding_probe_runs_when_the_extra_is_installed(tmp_path):
                            BenchOptions(budget=120, learning_curve=False, models=["Dummy", "EmbeddingProbe"]))
     probe = models_by_name(result)["MiniLM embeddings + linear (optional)"]
     assert probe["status"] == "ok" and probe["cv_mean"] > models_by_name(result)["dummy (prior / mean)"]["cv_mean"]
+
+
+def test_mixed_type_json_column_is_encoded_as_categories(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    rows = [{"mixed": [1, "a", True, None, 2.5][i % 5], "x": i % 7, "label": "p" if i % 3 else "q"} for i in range(120)]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = run_benchmark(load_dataset(path), "label", BenchOptions(budget=15, learning_curve=False))
+    assert result["features"]["categorical"] == ["mixed"]
+    assert all(m["status"] == "ok" for m in result["models"]), result["models"]

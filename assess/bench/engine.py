@@ -155,7 +155,8 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
         raise UserError(Problem("no usable feature columns besides the target", file=str(ds.path)))
     X = frame[spec.numeric + spec.categorical + spec.text]
     for column in spec.categorical:
-        X[column] = X[column].astype(str).where(X[column].notna(), None) if X[column].dtype != object else X[column]
+        # Encoders need one type per column: bools, numbers and mixed JSON values become strings; gaps stay gaps.
+        X[column] = X[column].astype(str).where(X[column].notna(), None)
     rows_total = len(X)
     cap = max(2000, int(ROWS_PER_BUDGET_SECOND * options.budget))
     sampled = rows_total > cap

@@ -96,7 +96,8 @@ def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=Non
 
     dirs = template_dirs(template_dir)
     fetcher = fetcher or RestrictedFetcher(dirs)
-    stylesheet = environment(template_dir).loader.get_source(environment(template_dir), "report.css")[0]
+    env = environment(template_dir)
+    stylesheet = env.loader.get_source(env, "report.css")[0]
     base_url = dirs[-1].as_uri() + "/"
     with _time_limit(RENDER_SECONDS):
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
