@@ -45,8 +45,8 @@ def test_breast_cancer_tabular(tmp_path):
     data = load_breast_cancer(as_frame=True).frame
     result = run_benchmark(frame_dataset(data, tmp_path), "target", BenchOptions(budget=60, learning_curve=False))
     models = models_by_name(result)
-    assert set(models) >= {"dummy (prior / mean)", "linear (one-hot + scaling)", "hist gradient boosting",
-                           "extra trees", "random forest"}
+    assert set(models) >= {"dummy (prior / mean)", "linear (one-hot + scaling)", "linear discriminant",
+                           "hist gradient boosting", "extra trees", "random forest"}
     assert result["best"]["score"] > 0.93
     assert all(m["status"] == "ok" for m in result["models"])
     small = run_benchmark(frame_dataset(data, tmp_path), "target", BenchOptions(budget=20, learning_curve=False))

@@ -142,6 +142,22 @@ class Linear(Baseline):
 
 
 @register
+class LinearDiscriminant(Baseline):
+    """Linear discriminant analysis: a classic, nearly free baseline for small numeric tables."""
+
+    name = "linear discriminant"
+
+    @classmethod
+    def applies(cls, spec):
+        return spec.classification and bool(spec.numeric) and not spec.categorical and not spec.images
+
+    def build(self, spec):
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+        return Pipeline([("features", _tabular_onehot(spec)), ("model", LinearDiscriminantAnalysis())])
+
+
+@register
 class PixelLinear(Baseline):
     name = "pixels + linear"
 
