@@ -35,6 +35,7 @@ class Fact:
 
 
 FACT_SPECS: dict[str, FactSpec] = {}
+TARGET_GROSS_MARGIN = 0.6  # the break-even views solve for this margin (a16z: software-like AI margins)
 
 
 def define(name: str, unit: str, description: str) -> None:
@@ -208,7 +209,7 @@ def unit_economics(project: Project, inference_cost_per_customer_month: float | 
     margin = (price - cogs) / price if price > 0 else None
     note = "includes inference cost" if inference_cost_per_customer_month is not None else "inference cost unknown"
     facts.add("business.gross_margin", margin, note=note)
-    facts.add("business.breakeven_price_60", cogs / 0.4)
+    facts.add("business.breakeven_price_60", cogs / (1 - TARGET_GROSS_MARGIN))
     if margin is not None and b.monthly_churn:
         ltv = price * margin / b.monthly_churn
         facts.add("business.ltv", ltv)

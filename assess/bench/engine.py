@@ -13,6 +13,7 @@ import os
 import time
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.connection import wait
 from typing import Any, Callable
 
@@ -255,6 +256,11 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _workers(cls: type[Baseline], units: int) -> int:
+    """Processes for a model's folds: several for single-threaded models, one for those that use every core."""
+    return max(1, min(_cores(), MAX_FOLD_WORKERS, units)) if cls.parallel_folds else 1
+
+
 def run_bounded(jobs: Callable[[], Any] | list[Callable[[], Any]], timeout: float
                 ) -> tuple[list[Any], str, str | None]:
     """Run generator-producing jobs, each in its own child process, and stop them all at the timeout.
@@ -343,7 +349,7 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
     candidates.sort(key=lambda c: c.cost)
     curve_reserve = options.budget * CURVE_SHARE if options.learning_curve else 0.0
     models = []
-    fold_scores: dict[str, list[float | None]] = {}
+    fold_scores: dict[str, dict[int, float | None]] = {}  # model → fold index → primary metric
     for i, cls in enumerate(candidates):
         remaining = deadline - time.monotonic() - curve_reserve
         # Share what is left among the models still to run, cheapest first, but let a model use slack.
@@ -351,9 +357,9 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
         timeout = max(0.0, min(remaining, share if cls.cost > 0 else remaining))
         say(f"{cls.name}: {folds}-fold CV ({timeout:.0f} s max)")
 
-        workers = max(1, min(_cores(), MAX_FOLD_WORKERS, folds)) if cls.parallel_folds else 1
+        workers = _workers(cls, folds)
 
-        def job(cls=cls, part=0, workers=workers):
+        def job(part: int, cls=cls, workers=workers):
             from threadpoolctl import threadpool_limits
 
             # One BLAS/OpenMP thread per worker when folds run side by side, so they do not oversubscribe.
@@ -362,12 +368,10 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
                     train, test = splits[index]
                     yield (index, *_fit_and_score(cls, prep, train, test))
 
-        jobs = [lambda part=part, job=job: job(part=part) for part in range(workers)]
-        items, status, error = run_bounded(jobs, timeout)
-        items = [item[1:] for item in sorted(items, key=lambda item: item[0])]
-        by_fold = {index: scores.get(metric) for index, (scores, _, _) in enumerate(items)}
-        fold_scores[cls.name] = [by_fold.get(i) for i in range(len(items))]
-        models.append(_summarise(cls, items, folds, status, error, metric))
+        items, status, error = run_bounded([partial(job, part) for part in range(workers)], timeout)
+        items.sort(key=lambda item: item[0])
+        fold_scores[cls.name] = {index: scores.get(metric) for index, scores, _, _ in items}
+        models.append(_summarise(cls, [item[1:] for item in items], folds, status, error, metric))
     ok = [m for m in models if m["cv_mean"] is not None]
     if not ok:
         raise UserError(Problem(f"no baseline finished within the {options.budget:g} s budget; raise --budget"))
@@ -400,7 +404,7 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
         if curve_cls is not None:
             say(f"learning curve: {curve_cls.name}")
             curve = _learning_curve(curve_cls, prep, splits, metric, higher, options, deadline,
-                                    fold_scores.get(curve_cls.name, []))
+                                    fold_scores.get(curve_cls.name, {}))
     result["learning_curve"] = curve
     result["answers"] = answer_questions(result)
     result["seconds"] = round(time.monotonic() - started, 2)
@@ -438,7 +442,7 @@ def _summarise(cls: type[Baseline], items: list, folds: int, status: str, error:
 
 
 def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: str, higher: bool,
-                    options: BenchOptions, deadline: float, cv_scores: list[float | None]) -> dict[str, Any] | None:
+                    options: BenchOptions, deadline: float, cv_scores: dict[int, float | None]) -> dict[str, Any] | None:
     """Scores at geometric subset sizes of the training folds. The largest size is the full training fold,
     whose scores the CV already measured, so it is reused rather than refitted."""
     from sklearn.model_selection import train_test_split
@@ -449,11 +453,11 @@ def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: s
         return None
     sizes = sorted({int(round(n_train / 2 ** k)) for k in range(0, 6) if n_train / 2 ** k >= smallest})
     use = splits[:3]
-    reused = [s for s in cv_scores[: len(use)] if s is not None]
+    reused = [cv_scores[i] for i in range(len(use)) if cv_scores.get(i) is not None]
 
     units = [(size, fold) for size in sizes for fold in range(len(use))
              if not (size == n_train and len(reused) == len(use))]
-    workers = max(1, min(_cores(), MAX_FOLD_WORKERS)) if cls.parallel_folds else 1
+    workers = _workers(cls, len(units))
 
     def job(part: int):
         from threadpoolctl import threadpool_limits
@@ -474,8 +478,7 @@ def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: s
                 scores, _, _ = _fit_and_score(cls, prep, np.sort(sub), test)
                 yield size, scores.get(metric)
 
-    items, status, _ = run_bounded([lambda part=part: job(part) for part in range(workers)],
-                                   deadline - time.monotonic())
+    items, status, _ = run_bounded([partial(job, part) for part in range(workers)], deadline - time.monotonic())
     by_size: dict[int, list[float]] = {}
     for size, score in items:
         if score is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..facts import Facts, define, unit_economics
+from ..facts import TARGET_GROSS_MARGIN, Facts, define, unit_economics
 from ..project import Project
 from .catalog import find_gpu, find_model, gpu_catalogue, model_catalogue  # noqa: F401
 from .estimate import estimate
@@ -64,7 +64,7 @@ def compute_facts(project: Project, result: dict[str, Any]) -> Facts:
         rpc = requests_per_customer_month(project)
         price = project.business.price_per_customer_month
         if rpc and price is not None:
-            room = 0.4 * price - (project.business.other_cogs_per_customer_month or 0.0)
+            room = (1 - TARGET_GROSS_MARGIN) * price - (project.business.other_cogs_per_customer_month or 0.0)
             facts.add("compute.breakeven_cost_per_request_60", max(room, 0.0) / rpc, origin="compute",
                       note=f"{rpc:,.0f} requests per customer-month")
         if rpc is not None and inf.get("cost_per_request_usd") is not None:
