@@ -295,3 +295,30 @@ def test_mixed_type_json_column_is_encoded_as_categories(tmp_path):
     result = run_benchmark(load_dataset(path), "label", BenchOptions(budget=15, learning_curve=False))
     assert result["features"]["categorical"] == ["mixed"]
     assert all(m["status"] == "ok" for m in result["models"]), result["models"]
+
+
+def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
+    """The hashed TF-IDF must give the same document geometry as TfidfVectorizer fitted on the same rows
+    (columns differ only by order), and reading counts from the engine's cache must change nothing."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from assess.bench.baselines import NGRAM_COUNTS, HashedTfidf, count_ngrams
+
+    rng = np.random.default_rng(0)
+    words = ["free", "prize", "call", "now", "hello", "mum", "see", "you", "later", "win", "cash", "txt"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(3, 12))) for _ in range(300)]
+    train, test = texts[:200], texts[200:]
+    for params in [{"analyzer": "word", "ngram_range": (1, 2)}, {"analyzer": "char_wb", "ngram_range": (2, 4)}]:
+        reference = TfidfVectorizer(min_df=2, sublinear_tf=True, **params).fit(train)
+        ours = HashedTfidf(min_df=2, **params).fit(train)
+        for part in (train, test):
+            expected = (reference.transform(part) @ reference.transform(part).T).toarray()
+            got = (ours.transform(part) @ ours.transform(part).T).toarray()
+            np.testing.assert_allclose(got, expected, atol=1e-5)
+        key = ours.key
+        NGRAM_COUNTS[key] = ({t: i for i, t in enumerate(texts)}, count_ngrams(key, texts))
+        try:
+            cached = HashedTfidf(min_df=2, **params).fit(train).transform(test)
+        finally:
+            NGRAM_COUNTS.clear()
+        assert (cached != ours.transform(test)).nnz == 0

@@ -14,13 +14,18 @@ from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, HistGradientBoostingClassifier,
                               HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor)
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler, normalize
 
 MAX_TEXT_CHARS = 10_000  # a pathological 200 kB cell is cut here before vectorising
+# Below this many rows, multi-threaded models run single-threaded with their folds in parallel processes:
+# on small data thread start-up costs more than it saves (HGB on digits: 2.9 s threaded, 1.9 s in parallel folds).
+PARALLEL_FOLDS_MAX_ROWS = 20_000
 
 
 @dataclass
@@ -53,7 +58,7 @@ class Baseline:
     name = "baseline"
     cost = 1  # rough relative cost, used to order models cheapest first
     min_budget = 0.0  # seconds of budget below which this baseline is skipped
-    parallel_folds = True  # single-threaded models run their folds in parallel processes
+    threaded = False  # True for models that use every core themselves (OpenMP or joblib threads)
 
     def __init__(self, spec: TaskSpec):
         self.spec = spec
@@ -62,6 +67,16 @@ class Baseline:
     @classmethod
     def applies(cls, spec: TaskSpec) -> bool:
         return True
+
+    @classmethod
+    def ngram_key(cls) -> tuple | None:
+        """For text models: which n-gram counts the engine should compute once for all folds."""
+        return None
+
+    @classmethod
+    def parallel_folds(cls, spec: TaskSpec) -> bool:
+        """Whether folds run side by side, one single-threaded process each."""
+        return not cls.threaded or spec.rows <= PARALLEL_FOLDS_MAX_ROWS
 
     def build(self, spec: TaskSpec) -> Any:
         raise NotImplementedError
@@ -108,9 +123,76 @@ def _tabular_ordinal(spec: TaskSpec) -> ColumnTransformer:
     return ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)
 
 
+HASH_FEATURES = 2 ** 21  # n-gram buckets: at SMS scale (~30k distinct char n-grams) collisions are negligible
+
+# Hashed n-gram counts per analyzer, keyed by text: (text → row, counts). Counting needs no labels, so the
+# engine counts every text once before the folds fork (see count_ngrams) and each fold only selects and weights.
+NGRAM_COUNTS: dict[tuple, tuple[dict[str, int], sparse.csr_matrix]] = {}
+
+
+def _hasher(key: tuple) -> HashingVectorizer:
+    analyzer, ngram_range = key
+    return HashingVectorizer(analyzer=analyzer, ngram_range=ngram_range, n_features=HASH_FEATURES,
+                             alternate_sign=False, norm=None, dtype=np.float32)
+
+
+def count_ngrams(key: tuple, texts: list[str]) -> sparse.csr_matrix:
+    """Raw n-gram counts of already clipped texts, one row each."""
+    counts = _hasher(key).transform(texts).tocsr()
+    counts.sum_duplicates()
+    return counts
+
+
+class HashedTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF like TfidfVectorizer(min_df, max_features, sublinear_tf=True), over hashed n-gram counts.
+
+    The vocabulary (n-grams in at least min_df training texts, the max_features most frequent) and the IDF come
+    from the training texts only, as with TfidfVectorizer; n-grams that share a hash bucket are merged. Counts
+    are read from NGRAM_COUNTS when the engine has filled it, else counted here.
+    """
+
+    def __init__(self, analyzer: str = "word", ngram_range: tuple[int, int] = (1, 1), min_df: int = 2,
+                 max_features: int | None = None):
+        self.analyzer = analyzer
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+
+    @property
+    def key(self) -> tuple:
+        return (self.analyzer, tuple(self.ngram_range))
+
+    def _counts(self, texts: Any) -> sparse.csr_matrix:
+        texts = list(texts)
+        cached = NGRAM_COUNTS.get(self.key)
+        if cached is not None:
+            index, counts = cached
+            rows = [index.get(text, -1) for text in texts]
+            if rows and min(rows) >= 0:
+                return counts[rows]
+        return count_ngrams(self.key, texts)
+
+    def fit(self, X, y=None) -> "HashedTfidf":
+        counts = self._counts(X)
+        doc_freq = np.bincount(counts.indices, minlength=HASH_FEATURES)
+        columns = np.flatnonzero(doc_freq >= self.min_df)
+        if self.max_features is not None and len(columns) > self.max_features:
+            term_freq = np.asarray(counts.sum(axis=0)).ravel()[columns]
+            columns = np.sort(columns[np.argsort(-term_freq, kind="stable")[:self.max_features]])
+        self.columns_ = columns
+        n = counts.shape[0]
+        self.idf_ = (np.log((1 + n) / (1 + doc_freq[columns])) + 1).astype(np.float32)  # smooth IDF, as sklearn
+        return self
+
+    def transform(self, X) -> sparse.csr_matrix:
+        tf = self._counts(X)[:, self.columns_].astype(np.float32)
+        tf.data = 1 + np.log(tf.data)  # sublinear tf
+        return normalize(tf @ sparse.diags(self.idf_))
+
+
 def _text_features(spec: TaskSpec, **tfidf: Any) -> ColumnTransformer:
     return ColumnTransformer(
-        [(f"text{i}", make_pipeline(FunctionTransformer(_clip_text), TfidfVectorizer(**tfidf)), [col])
+        [(f"text{i}", make_pipeline(FunctionTransformer(_clip_text), HashedTfidf(**tfidf)), [col])
          for i, col in enumerate(spec.text)], remainder="drop", sparse_threshold=1.0)
 
 
@@ -178,8 +260,12 @@ class _Tfidf(Baseline):
     def applies(cls, spec):
         return bool(spec.text)
 
+    @classmethod
+    def ngram_key(cls) -> tuple:
+        return HashedTfidf(**cls.tfidf).key
+
     def build(self, spec):
-        features = _text_features(spec, min_df=2, sublinear_tf=True, dtype=np.float32, **self.tfidf)
+        features = _text_features(spec, min_df=2, **self.tfidf)
         head = (LogisticRegression(max_iter=1000, C=10.0, solver="liblinear") if spec.task == "binary"
                 else _linear_head(spec))
         return Pipeline([("features", features), ("model", head)])
@@ -189,7 +275,7 @@ class _Tfidf(Baseline):
 class TfidfWords(_Tfidf):
     name = "tf-idf words + linear"
     cost = 2
-    tfidf = {"ngram_range": (1, 2), "max_features": 200_000}
+    tfidf = {"analyzer": "word", "ngram_range": (1, 2), "max_features": 200_000}
 
 
 @register
@@ -203,7 +289,7 @@ class TfidfChars(_Tfidf):
 class HistGradientBoosting(Baseline):
     name = "hist gradient boosting"
     cost = 3
-    parallel_folds = False  # already uses every core (OpenMP)
+    threaded = True  # OpenMP
 
     @classmethod
     def applies(cls, spec):
@@ -228,7 +314,7 @@ def _trees(spec: TaskSpec) -> int:
 class _Bagged(Baseline):
     """Bagged trees on ordinal-encoded features, sized to the data."""
 
-    parallel_folds = False  # n_jobs=-1 already uses every core
+    threaded = True  # joblib threads over the trees
     classifier: type = ExtraTreesClassifier
     regressor: type = ExtraTreesRegressor
 
@@ -238,7 +324,8 @@ class _Bagged(Baseline):
 
     def build(self, spec):
         cls = self.classifier if spec.classification else self.regressor
-        model = cls(n_estimators=_trees(spec), random_state=spec.seed, n_jobs=-1)
+        model = cls(n_estimators=_trees(spec), random_state=spec.seed,
+                    n_jobs=1 if self.parallel_folds(spec) else -1)
         return Pipeline([("features", _tabular_ordinal(spec)), ("impute", SimpleImputer(strategy="median")),
                          ("model", model)])
 

@@ -19,12 +19,16 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.special import stdtrit  # Student-t quantile, without importing all of scipy.stats
+from sklearn import metrics
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from threadpoolctl import threadpool_limits
 
 from ..dataset import Dataset, row_hashes
 from ..errors import Problem, UserError
 from ..facts import Facts
-from .baselines import BASELINES, MAX_TEXT_CHARS, Baseline, TaskSpec
+from .baselines import BASELINES, MAX_TEXT_CHARS, NGRAM_COUNTS, Baseline, TaskSpec, _clip_text, count_ngrams
 from .curve import fit_learning_curve
 
 log = logging.getLogger(__name__)
@@ -162,8 +166,6 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
     cap = max(2000, int(ROWS_PER_BUDGET_SECOND * options.budget))
     sampled = rows_total > cap
     if sampled:
-        from sklearn.model_selection import train_test_split
-
         stratify = y_series if task != "regression" else None
         try:
             X, _, y_series, _ = train_test_split(X, y_series, train_size=cap, random_state=options.seed,
@@ -179,8 +181,6 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
 
 def score_fold(task: str, metric_names: tuple[str, ...], y_true: np.ndarray, pred: np.ndarray,
                proba: np.ndarray | None, labels: list[str] | None) -> dict[str, float]:
-    from sklearn import metrics
-
     out: dict[str, float] = {}
     if task == "regression":
         out["r2"] = float(metrics.r2_score(y_true, pred))
@@ -205,8 +205,6 @@ def score_fold(task: str, metric_names: tuple[str, ...], y_true: np.ndarray, pre
 
 
 def _splits(prep: Prepared, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    from sklearn.model_selection import KFold, StratifiedKFold
-
     if prep.spec.classification:
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
         return list(splitter.split(np.zeros(len(prep.y)), prep.y))
@@ -256,15 +254,16 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _workers(cls: type[Baseline], units: int) -> int:
-    """Processes for a model's folds: several for single-threaded models, one for those that use every core."""
-    return max(1, min(_cores(), MAX_FOLD_WORKERS, units)) if cls.parallel_folds else 1
+def _workers(cls: type[Baseline], spec: TaskSpec, units: int) -> int:
+    """Processes for a model's folds: several when folds run in parallel, one for a model that uses every core."""
+    return max(1, min(_cores(), MAX_FOLD_WORKERS, units)) if cls.parallel_folds(spec) else 1
 
 
 def run_bounded(jobs: Callable[[], Any] | list[Callable[[], Any]], timeout: float
                 ) -> tuple[list[Any], str, str | None]:
     """Run generator-producing jobs, each in its own child process, and stop them all at the timeout.
 
+    Several jobs run side by side with one BLAS/OpenMP thread each, so they do not oversubscribe the cores.
     Returns (items from every job, status, error); a failure in any job fails the whole run.
     """
     if callable(jobs):
@@ -273,12 +272,15 @@ def run_bounded(jobs: Callable[[], Any] | list[Callable[[], Any]], timeout: floa
         return [], "timeout", "no budget left"
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     workers: dict[Any, Any] = {}
-    for job in jobs:
-        parent, child = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(child, job), daemon=True)
-        process.start()
-        child.close()
-        workers[parent] = process
+    # The limit is set here, before forking, and inherited: set inside a forked child, OpenBLAS first
+    # spends ~0.1 s rebuilding its thread pool.
+    with threadpool_limits(1 if len(jobs) > 1 else None):
+        for job in jobs:
+            parent, child = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(child, job), daemon=True)
+            process.start()
+            child.close()
+            workers[parent] = process
     items: list[Any] = []
     deadline = time.monotonic() + timeout
     status, error = "ok", None
@@ -322,7 +324,14 @@ def primary_metric(task: str, requested: str | None) -> str:
 def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Benchmark the baselines on one dataset. Returns the JSON-ready result."""
-    options = options or BenchOptions()
+    try:
+        return _run_benchmark(ds, target, options or BenchOptions(), progress)
+    finally:
+        NGRAM_COUNTS.clear()  # counts of this dataset's texts; the next run must not see them
+
+
+def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
+                   progress: Callable[[str], None] | None) -> dict[str, Any]:
     say = progress or (lambda m: None)
     started = options.started or time.monotonic()
     deadline = started + options.budget * SAFETY
@@ -347,6 +356,7 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
     if skipped:
         prep.warnings.append(f"skipped for the {options.budget:g} s budget: {', '.join(skipped)}")
     candidates.sort(key=lambda c: c.cost)
+    _warm_up(prep, splits)
     curve_reserve = options.budget * CURVE_SHARE if options.learning_curve else 0.0
     models = []
     fold_scores: dict[str, dict[int, float | None]] = {}  # model → fold index → primary metric
@@ -357,18 +367,19 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
         timeout = max(0.0, min(remaining, share if cls.cost > 0 else remaining))
         say(f"{cls.name}: {folds}-fold CV ({timeout:.0f} s max)")
 
-        workers = _workers(cls, folds)
+        workers = _workers(cls, prep.spec, folds)
 
         def job(part: int, cls=cls, workers=workers):
-            from threadpoolctl import threadpool_limits
+            for index in range(part, folds, workers):
+                train, test = splits[index]
+                yield (index, *_fit_and_score(cls, prep, train, test))
 
-            # One BLAS/OpenMP thread per worker when folds run side by side, so they do not oversubscribe.
-            with threadpool_limits(1 if workers > 1 else None):
-                for index in range(part, folds, workers):
-                    train, test = splits[index]
-                    yield (index, *_fit_and_score(cls, prep, train, test))
-
-        items, status, error = run_bounded([partial(job, part) for part in range(workers)], timeout)
+        model_deadline = time.monotonic() + timeout
+        status, error = _count_text(cls, prep, timeout)
+        items = []
+        if status == "ok":
+            items, status, error = run_bounded([partial(job, part) for part in range(workers)],
+                                               model_deadline - time.monotonic())
         items.sort(key=lambda item: item[0])
         fold_scores[cls.name] = {index: scores.get(metric) for index, scores, _, _ in items}
         models.append(_summarise(cls, [item[1:] for item in items], folds, status, error, metric))
@@ -411,6 +422,38 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
     return result
 
 
+def _count_text(cls: type[Baseline], prep: Prepared, timeout: float) -> tuple[str, str | None]:
+    """Count a text model's n-grams once for every text, in parallel chunks, before its folds fork.
+
+    The folds then read their rows from NGRAM_COUNTS instead of each re-tokenising its texts."""
+    key = cls.ngram_key()
+    if key is None or key in NGRAM_COUNTS:
+        return "ok", None
+    texts = list(dict.fromkeys(text for column in prep.spec.text for text in _clip_text(prep.X[column])))
+    chunks = np.array_split(np.arange(len(texts)), max(1, min(_cores(), MAX_FOLD_WORKERS)))
+
+    def job(part: int):
+        yield part, count_ngrams(key, [texts[i] for i in chunks[part]])
+
+    items, status, error = run_bounded([partial(job, part) for part in range(len(chunks))], timeout)
+    if status == "ok":
+        counts = sparse.vstack([matrix for _, matrix in sorted(items, key=lambda item: item[0])], format="csr")
+        NGRAM_COUNTS[key] = ({text: row for row, text in enumerate(texts)}, counts)
+    elif status == "timeout":
+        error = f"stopped while counting n-grams, at its {timeout:.1f} s share of the budget"
+    return status, error
+
+
+def _warm_up(prep: Prepared, splits: list) -> None:
+    """One dummy fit in this process before any fork. scikit-learn imports parts of itself (and narwhals) on
+    first use; done here once, the forked workers inherit them instead of each paying ~50 ms."""
+    train, test = splits[0]
+    try:
+        _fit_and_score(BASELINES[0], prep, train[:50], test[:50])
+    except Exception:  # a warm-up only; the real run reports any failure
+        pass
+
+
 def _cross_fold_duplicates(prep: Prepared, splits: list) -> int:
     hashes = row_hashes(prep.X).to_numpy()
     count = 0
@@ -445,8 +488,6 @@ def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: s
                     options: BenchOptions, deadline: float, cv_scores: dict[int, float | None]) -> dict[str, Any] | None:
     """Scores at geometric subset sizes of the training folds. The largest size is the full training fold,
     whose scores the CV already measured, so it is reused rather than refitted."""
-    from sklearn.model_selection import train_test_split
-
     n_train = min(len(train) for train, _ in splits)
     smallest = max(30, 5 * len(prep.labels or [1]))
     if n_train < 2 * smallest:
@@ -457,26 +498,23 @@ def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: s
 
     units = [(size, fold) for size in sizes for fold in range(len(use))
              if not (size == n_train and len(reused) == len(use))]
-    workers = _workers(cls, len(units))
+    workers = _workers(cls, prep.spec, len(units))
 
     def job(part: int):
-        from threadpoolctl import threadpool_limits
-
         if part == 0 and len(reused) == len(use):
             yield from ((n_train, score) for score in reused)
-        with threadpool_limits(1 if workers > 1 else None):
-            for size, fold in units[part::workers]:
-                train, test = use[fold]
-                if size < len(train):
-                    strat = prep.y[train] if prep.spec.classification else None
-                    try:
-                        sub, _ = train_test_split(train, train_size=size, random_state=options.seed, stratify=strat)
-                    except ValueError:
-                        sub, _ = train_test_split(train, train_size=size, random_state=options.seed)
-                else:
-                    sub = train
-                scores, _, _ = _fit_and_score(cls, prep, np.sort(sub), test)
-                yield size, scores.get(metric)
+        for size, fold in units[part::workers]:
+            train, test = use[fold]
+            if size < len(train):
+                strat = prep.y[train] if prep.spec.classification else None
+                try:
+                    sub, _ = train_test_split(train, train_size=size, random_state=options.seed, stratify=strat)
+                except ValueError:
+                    sub, _ = train_test_split(train, train_size=size, random_state=options.seed)
+            else:
+                sub = train
+            scores, _, _ = _fit_and_score(cls, prep, np.sort(sub), test)
+            yield size, scores.get(metric)
 
     items, status, _ = run_bounded([partial(job, part) for part in range(workers)], deadline - time.monotonic())
     by_size: dict[int, list[float]] = {}

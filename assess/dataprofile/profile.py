@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset, row_hashes
 from ..facts import Facts
-from ..project import Project
-from .licence import classify_licence, commercial_use_verdict
-from .pii import scan_frame
+
+if TYPE_CHECKING:  # kept out of the benchmark's start-up, which only needs the type inference here
+    from ..project import Project
 
 DATASHEET_SECTIONS = ("motivation", "composition", "collection", "preprocessing", "uses", "distribution",
                       "maintenance")
@@ -122,6 +122,8 @@ def datasheet_status(project: Project) -> dict[str, Any]:
 
 
 def licence_status(project: Project) -> tuple[dict[str, Any], str]:
+    from .licence import classify_licence, commercial_use_verdict
+
     licence = classify_licence(project.data.license)
     verdict, reasons = commercial_use_verdict(licence, project.data.source, project.data.commercial_use_allowed)
     licence["reasons"] = reasons
@@ -162,6 +164,9 @@ def readiness(profile: dict[str, Any]) -> tuple[str, list[str]]:
 def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *, seed: int = 0,
                     text_columns: list[str] | None = None, pii_rows: int = 10_000) -> dict[str, Any]:
     """Profile the loaded dataset. `project` supplies licence, source and datasheet answers (may be None)."""
+    from ..project import Project
+    from .pii import scan_frame
+
     project = project or Project(name="dataset")
     frame = ds.frame
     rows = len(frame)
