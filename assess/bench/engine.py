@@ -12,6 +12,7 @@ import multiprocessing as mp
 import os
 import time
 import warnings
+from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing.connection import wait
@@ -254,9 +255,155 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _workers(cls: type[Baseline], spec: TaskSpec, units: int) -> int:
-    """Processes for a model's folds: several when folds run in parallel, one for a model that uses every core."""
-    return max(1, min(_cores(), MAX_FOLD_WORKERS, units)) if cls.parallel_folds(spec) else 1
+def _pool_size() -> int:
+    return max(1, min(_cores(), MAX_FOLD_WORKERS))
+
+
+def _serve(conn, compute: Callable[[tuple], Any]) -> None:
+    """A pool worker's loop (in the forked child): one unit in, one result out, until told to stop."""
+    while True:
+        try:
+            unit = conn.recv()
+        except EOFError:
+            return
+        if unit is None:
+            return
+        try:
+            conn.send(("ok", compute(unit)))
+        except BaseException as exc:  # reported as this model's failure, never as a crash of the run
+            conn.send(("error", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]))
+
+
+class _Pool:
+    """Forked worker processes fed one unit of work (a fold, a learning-curve point) at a time.
+
+    One pool serves every model, so the next model's folds start as soon as a worker is free instead of
+    waiting for the slowest fold of the last one. A unit that runs past its group's time limit is stopped by
+    killing its worker, which is replaced. Workers run one BLAS/OpenMP thread each when there are several.
+    """
+
+    def __init__(self, compute: Callable[[tuple], Any], size: int):
+        self.compute = compute
+        self.size = size
+        self._context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        self._idle: list[tuple[Any, Any]] = []
+        self._busy: dict[Any, tuple[Any, Any]] = {}  # connection → (connection, process)
+
+    def __enter__(self) -> "_Pool":
+        self._idle = [self._spawn() for _ in range(self.size)]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for conn, process in self._idle:  # idle workers are asked to finish
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+            process.join(timeout=1)
+        for conn, process in self._idle + list(self._busy.values()):
+            if process.is_alive():  # busy (the run was interrupted) or not answering
+                process.kill()
+                process.join(timeout=5)
+            conn.close()
+        self._idle, self._busy = [], {}
+
+    def _spawn(self) -> tuple[Any, Any]:
+        parent, child = self._context.Pipe(duplex=True)
+        # Set before forking and inherited: set inside a forked child, OpenBLAS spends ~0.1 s on its threads.
+        with threadpool_limits(1 if self.size > 1 else None):
+            process = self._context.Process(target=_serve, args=(child, self.compute), daemon=True)
+            process.start()
+        child.close()
+        return parent, process
+
+    def _replace(self, worker: tuple[Any, Any]) -> None:
+        """Stop a worker (overrunning, or dead) and start a fresh one in its place."""
+        conn, process = worker
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        conn.close()
+        self._idle.append(self._spawn())
+
+    def run(self, groups: list[tuple[Any, list[tuple], Callable[[], float]]]
+            ) -> dict[Any, tuple[list[Any], str, str | None]]:
+        """Run each group's units, the groups in order. A group's time limit is asked for (`start()`) when its
+        first unit is handed out. Returns, per group key: (results, status ok|timeout|failed, error)."""
+        results: dict[Any, list[Any]] = {key: [] for key, _, _ in groups}
+        state: dict[Any, tuple[str, str | None]] = {key: ("ok", None) for key, _, _ in groups}
+        starts = {key: start for key, _, start in groups}
+        limits: dict[Any, tuple[float, float]] = {}  # key → (deadline, seconds allowed)
+        queue = deque((key, unit) for key, units, _ in groups for unit in units)
+        owner: dict[Any, Any] = {}  # busy worker's connection → the group its unit belongs to
+
+        def timed_out(key: Any) -> None:
+            if state[key][0] == "ok":
+                state[key] = ("timeout", f"stopped at its {limits[key][1]:.1f} s share of the budget")
+
+        while queue or self._busy:
+            while queue and self._idle:
+                key, unit = queue.popleft()
+                if state[key][0] != "ok":
+                    continue
+                if key not in limits:
+                    allowed = starts[key]()
+                    limits[key] = (time.monotonic() + allowed, allowed)
+                if limits[key][0] - time.monotonic() <= 0.05:
+                    timed_out(key)
+                    continue
+                worker = self._idle.pop()
+                worker[0].send(unit)
+                self._busy[worker[0]], owner[worker[0]] = worker, key
+            if not self._busy:
+                continue
+            wake = min(limits[key][0] for key in owner.values()) - time.monotonic()
+            for conn in wait(list(self._busy), timeout=max(0.0, min(wake, 0.5))):
+                worker, key = self._busy.pop(conn), owner.pop(conn)
+                try:
+                    kind, payload = conn.recv()
+                except EOFError:
+                    if state[key][0] == "ok":
+                        state[key] = ("failed", "worker exited unexpectedly (out of memory?)")
+                    self._replace(worker)
+                    continue
+                self._idle.append(worker)
+                if state[key][0] != "ok":
+                    continue
+                if kind == "ok":
+                    results[key].append(payload)
+                else:
+                    state[key] = ("failed", payload)
+            now = time.monotonic()
+            for conn, key in list(owner.items()):
+                if now >= limits[key][0]:
+                    timed_out(key)
+                    self._replace(self._busy.pop(conn))
+                    del owner[conn]
+        return {key: (results[key], *state[key]) for key, _, _ in groups}
+
+
+class _ModelPlan:
+    """How much of the budget each model gets, decided when it starts: what is left (less the learning
+    curve's reserve) shared among the models still to run, cheapest first; a model may use slack."""
+
+    def __init__(self, candidates: list[type[Baseline]], deadline: float, reserve: float):
+        self.candidates = candidates
+        self.deadline = deadline
+        self.reserve = reserve
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic() - self.reserve)
+
+    def share(self, index: int) -> float:
+        remaining = self.remaining()
+        if self.candidates[index].cost == 0:
+            return remaining
+        return min(remaining, remaining / max(1, len(self.candidates) - index) * (2.0 if index else 1.0))
+
+    def start(self, index: int, label: str, say: Callable[[str], None]) -> float:
+        allowed = self.share(index)
+        say(f"{label} ({allowed:.0f} s max)")
+        return allowed
 
 
 def run_bounded(jobs: Callable[[], Any] | list[Callable[[], Any]], timeout: float
@@ -342,7 +489,8 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
     if prep.spec.classification:
         smallest = int(pd.Series(prep.y).value_counts().min())
         if smallest < folds:
-            prep.warnings.append(f"smallest class has {smallest} rows: using {max(2, smallest)}-fold CV instead of {folds}")
+            prep.warnings.append(f"smallest class has {smallest} rows: "
+                                 f"using {max(2, smallest)}-fold CV instead of {folds}")
             folds = max(2, smallest)
     folds = max(2, min(folds, len(prep.y) // 2))
     splits = _splits(prep, folds, options.seed)
@@ -358,31 +506,45 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
     candidates.sort(key=lambda c: c.cost)
     _warm_up(prep, splits)
     curve_reserve = options.budget * CURVE_SHARE if options.learning_curve else 0.0
-    models = []
-    fold_scores: dict[str, dict[int, float | None]] = {}  # model → fold index → primary metric
-    for i, cls in enumerate(candidates):
-        remaining = deadline - time.monotonic() - curve_reserve
-        # Share what is left among the models still to run, cheapest first, but let a model use slack.
-        share = remaining / max(1, len(candidates) - i) * (2.0 if i else 1.0)
-        timeout = max(0.0, min(remaining, share if cls.cost > 0 else remaining))
-        say(f"{cls.name}: {folds}-fold CV ({timeout:.0f} s max)")
+    plan = _ModelPlan(candidates, deadline, curve_reserve)
+    unfinished = _count_texts(plan, prep, say)  # before the workers fork, so they inherit the counts
 
-        workers = _workers(cls, prep.spec, folds)
+    def compute(unit: tuple) -> tuple:
+        kind, index, *args = unit  # the model travels as its index: a class may not pickle
+        cls = candidates[index]
+        if kind == "cv":
+            train, test = splits[args[0]]
+            return (args[0], *_fit_and_score(cls, prep, train, test))
+        size, fold = args  # a learning-curve point: a stratified subset of a training fold
+        train, test = splits[fold]
+        if size < len(train):
+            strat = prep.y[train] if prep.spec.classification else None
+            try:
+                train, _ = train_test_split(train, train_size=size, random_state=options.seed, stratify=strat)
+            except ValueError:
+                train, _ = train_test_split(train, train_size=size, random_state=options.seed)
+            train = np.sort(train)
+        scores, _, _ = _fit_and_score(cls, prep, train, test)
+        return size, scores.get(metric)
 
-        def job(part: int, cls=cls, workers=workers):
-            for index in range(part, folds, workers):
-                train, test = splits[index]
-                yield (index, *_fit_and_score(cls, prep, train, test))
-
-        model_deadline = time.monotonic() + timeout
-        status, error = _count_text(cls, prep, timeout)
-        items = []
-        if status == "ok":
-            items, status, error = run_bounded([partial(job, part) for part in range(workers)],
-                                               model_deadline - time.monotonic())
-        items.sort(key=lambda item: item[0])
-        fold_scores[cls.name] = {index: scores.get(metric) for index, scores, _, _ in items}
-        models.append(_summarise(cls, [item[1:] for item in items], folds, status, error, metric))
+    with _Pool(compute, _pool_size()) as pool:
+        outcomes = _cross_validate(pool, plan, prep, folds, unfinished, say)
+        models = []
+        fold_scores: dict[str, dict[int, float | None]] = {}  # model → fold index → primary metric
+        for cls in candidates:
+            items, status, error = outcomes[cls]
+            items.sort(key=lambda item: item[0])
+            fold_scores[cls.name] = {index: scores.get(metric) for index, scores, _, _ in items}
+            models.append(_summarise(cls, [item[1:] for item in items], folds, status, error, metric))
+        curve = None
+        ok = [m for m in models if m["cv_mean"] is not None]
+        if ok and options.learning_curve:
+            best = (max if higher else min)(ok, key=lambda m: m["cv_mean"])
+            curve_cls = next(c for c in candidates if c.name == best["name"])
+            if curve_cls.cost > 0:
+                say(f"learning curve: {curve_cls.name}")
+                curve = _learning_curve(pool, candidates.index(curve_cls), curve_cls, prep, splits, metric, higher,
+                                        options, deadline, fold_scores.get(curve_cls.name, {}))
     ok = [m for m in models if m["cv_mean"] is not None]
     if not ok:
         raise UserError(Problem(f"no baseline finished within the {options.budget:g} s budget; raise --budget"))
@@ -408,40 +570,64 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
         "cross_fold_duplicates": leak,
         "warnings": prep.warnings,
     }
-    curve = None
-    if options.learning_curve:
-        best_cls = next(c for c in candidates if c.name == best["name"])
-        curve_cls = best_cls if best_cls.cost > 0 else None
-        if curve_cls is not None:
-            say(f"learning curve: {curve_cls.name}")
-            curve = _learning_curve(curve_cls, prep, splits, metric, higher, options, deadline,
-                                    fold_scores.get(curve_cls.name, {}))
     result["learning_curve"] = curve
     result["answers"] = answer_questions(result)
     result["seconds"] = round(time.monotonic() - started, 2)
     return result
 
 
-def _count_text(cls: type[Baseline], prep: Prepared, timeout: float) -> tuple[str, str | None]:
-    """Count a text model's n-grams once for every text, in parallel chunks, before its folds fork.
+def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
+                 ) -> dict[type[Baseline], tuple[str, str | None]]:
+    """Count each text model's n-grams once for every text, in parallel chunks, before the workers fork.
 
-    The folds then read their rows from NGRAM_COUNTS instead of each re-tokenising its texts."""
-    key = cls.ngram_key()
-    if key is None or key in NGRAM_COUNTS:
-        return "ok", None
-    texts = list(dict.fromkeys(text for column in prep.spec.text for text in _clip_text(prep.X[column])))
-    chunks = np.array_split(np.arange(len(texts)), max(1, min(_cores(), MAX_FOLD_WORKERS)))
+    The folds then read their rows from NGRAM_COUNTS instead of each re-tokenising its texts. Returns the
+    models whose counting did not finish (timeout or failure), which then run no folds."""
+    unfinished: dict[type[Baseline], tuple[str, str | None]] = {}
+    texts: list[str] | None = None
+    for cls in plan.candidates:
+        key = cls.ngram_key()
+        if key is None or key in NGRAM_COUNTS:
+            continue
+        if texts is None:
+            texts = list(dict.fromkeys(text for column in prep.spec.text for text in _clip_text(prep.X[column])))
+        chunks = np.array_split(np.arange(len(texts)), _pool_size())
+        allowed = plan.remaining() / len(plan.candidates)  # a fair slice: counting must not starve the others
+        say(f"{cls.name}: counting n-grams ({allowed:.0f} s max)")
 
-    def job(part: int):
-        yield part, count_ngrams(key, [texts[i] for i in chunks[part]])
+        def job(part: int, key=key, chunks=chunks):
+            yield part, count_ngrams(key, [texts[i] for i in chunks[part]])
 
-    items, status, error = run_bounded([partial(job, part) for part in range(len(chunks))], timeout)
-    if status == "ok":
-        counts = sparse.vstack([matrix for _, matrix in sorted(items, key=lambda item: item[0])], format="csr")
-        NGRAM_COUNTS[key] = ({text: row for row, text in enumerate(texts)}, counts)
-    elif status == "timeout":
-        error = f"stopped while counting n-grams, at its {timeout:.1f} s share of the budget"
-    return status, error
+        items, status, error = run_bounded([partial(job, part) for part in range(len(chunks))], allowed)
+        if status == "ok":
+            counts = sparse.vstack([matrix for _, matrix in sorted(items, key=lambda item: item[0])], format="csr")
+            NGRAM_COUNTS[key] = ({text: row for row, text in enumerate(texts)}, counts)
+        else:
+            unfinished[cls] = (status, f"stopped while counting n-grams, at its {allowed:.1f} s share of the budget"
+                               if status == "timeout" else error)
+    return unfinished
+
+
+def _cross_validate(pool: _Pool, plan: _ModelPlan, prep: Prepared, folds: int,
+                    unfinished: dict[type[Baseline], tuple[str, str | None]], say: Callable[[str], None]
+                    ) -> dict[type[Baseline], tuple[list[Any], str, str | None]]:
+    """k-fold CV of every candidate. Single-threaded models share the pool; a model that uses every core
+    itself (large data) runs alone, its folds in sequence."""
+    outcomes: dict[type[Baseline], tuple[list[Any], str, str | None]] = {}
+    batch: list[tuple[Any, list[tuple], Callable[[], float]]] = []
+    for index, cls in enumerate(plan.candidates):
+        if cls in unfinished:
+            outcomes[cls] = ([], *unfinished[cls])
+            continue
+        units = [("cv", index, fold) for fold in range(folds)]
+        start = partial(plan.start, index, f"{cls.name}: {folds}-fold CV", say)
+        if cls.parallel_folds(prep.spec):
+            batch.append((cls, units, start))
+            continue
+        outcomes.update(pool.run(batch))
+        batch = []
+        outcomes[cls] = run_bounded(partial(map, pool.compute, units), start())
+    outcomes.update(pool.run(batch))
+    return outcomes
 
 
 def _warm_up(prep: Prepared, splits: list) -> None:
@@ -484,8 +670,9 @@ def _summarise(cls: type[Baseline], items: list, folds: int, status: str, error:
     return entry
 
 
-def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: str, higher: bool,
-                    options: BenchOptions, deadline: float, cv_scores: dict[int, float | None]) -> dict[str, Any] | None:
+def _learning_curve(pool: _Pool, model: int, cls: type[Baseline], prep: Prepared, splits: list, metric: str,
+                    higher: bool, options: BenchOptions, deadline: float, cv_scores: dict[int, float | None]
+                    ) -> dict[str, Any] | None:
     """Scores at geometric subset sizes of the training folds. The largest size is the full training fold,
     whose scores the CV already measured, so it is reused rather than refitted."""
     n_train = min(len(train) for train, _ in splits)
@@ -493,30 +680,16 @@ def _learning_curve(cls: type[Baseline], prep: Prepared, splits: list, metric: s
     if n_train < 2 * smallest:
         return None
     sizes = sorted({int(round(n_train / 2 ** k)) for k in range(0, 6) if n_train / 2 ** k >= smallest})
-    use = splits[:3]
-    reused = [cv_scores[i] for i in range(len(use)) if cv_scores.get(i) is not None]
-
-    units = [(size, fold) for size in sizes for fold in range(len(use))
-             if not (size == n_train and len(reused) == len(use))]
-    workers = _workers(cls, prep.spec, len(units))
-
-    def job(part: int):
-        if part == 0 and len(reused) == len(use):
-            yield from ((n_train, score) for score in reused)
-        for size, fold in units[part::workers]:
-            train, test = use[fold]
-            if size < len(train):
-                strat = prep.y[train] if prep.spec.classification else None
-                try:
-                    sub, _ = train_test_split(train, train_size=size, random_state=options.seed, stratify=strat)
-                except ValueError:
-                    sub, _ = train_test_split(train, train_size=size, random_state=options.seed)
-            else:
-                sub = train
-            scores, _, _ = _fit_and_score(cls, prep, np.sort(sub), test)
-            yield size, scores.get(metric)
-
-    items, status, _ = run_bounded([partial(job, part) for part in range(workers)], deadline - time.monotonic())
+    use = range(min(3, len(splits)))
+    reused = [cv_scores[i] for i in use if cv_scores.get(i) is not None]
+    refit_full = len(reused) < len(use)
+    units = [("curve", model, size, fold) for size in sizes for fold in use if size < n_train or refit_full]
+    if cls.parallel_folds(prep.spec):
+        items, status, _ = pool.run([(cls, units, lambda: deadline - time.monotonic())])[cls]
+    else:
+        items, status, _ = run_bounded(partial(map, pool.compute, units), deadline - time.monotonic())
+    if not refit_full:
+        items += [(n_train, score) for score in reused]
     by_size: dict[int, list[float]] = {}
     for size, score in items:
         if score is not None:

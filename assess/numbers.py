@@ -1,0 +1,38 @@
+"""Numbers as people write them: 5000000, 5.0e6, "5e6", "1,000,000", "1_000", "$5M", "2.5k", "1.2B", "3T",
+and rates as "5%". Kept apart from the pydantic models so that light commands need not import pydantic."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
+_NUMBER_RE = re.compile(r"^\s*[$€£¥]?\s*([+-]?[0-9][0-9,_]*(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?)\s*(k|m|mm|b|bn|t)?\s*$",
+                        re.IGNORECASE)
+
+
+def parse_number(value: Any) -> Any:
+    """Turn human-written numeric strings into floats; leave other values for pydantic to judge."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a true/false value")
+    if isinstance(value, str):
+        text = value.strip()
+        match = _NUMBER_RE.match(text)
+        if not match:
+            raise ValueError(f"expected a number (e.g. 5000000, 5e6, \"$5M\"), got {value!r}")
+        digits = match.group(1)
+        if "," in digits and not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})*(\.\d*)?(e[+-]?\d+)?", digits, re.I):
+            raise ValueError(f"misplaced thousands separator in {value!r}")
+        number = float(digits.replace(",", "").replace("_", "")) * _SUFFIX[(match.group(2) or "").lower()]
+        value = number
+    if isinstance(value, (int, float)) and not math.isfinite(value):
+        raise ValueError("expected a finite number, got NaN or infinity")
+    return value
+
+
+def parse_rate(value: Any) -> Any:
+    """Rates are fractions in [0, 1]; "5%" means 0.05."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return parse_number(value.strip()[:-1]) / 100.0
+    return parse_number(value)
