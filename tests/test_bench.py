@@ -118,6 +118,38 @@ def test_failing_model_is_reported_not_fatal():
     assert items == [1] and status == "failed" and "ValueError: boom" in error
 
 
+@pytest.mark.parametrize("how", ["raise", "die"])
+def test_a_model_that_raises_or_kills_its_worker_fails_alone(tmp_path, how):
+    """A model's exception, or its worker process dying (as under the OOM killer), marks that model failed;
+    the replaced worker goes on to run the next model."""
+    import os
+
+    class Broken(Baseline):
+        name = "broken"
+        cost = 1
+
+        def build(self, spec):
+            from sklearn.dummy import DummyClassifier
+
+            return DummyClassifier()
+
+        def fit(self, X, y):
+            if how == "die":
+                os._exit(9)
+            raise ValueError("boom")
+
+    register(Broken)
+    try:
+        result = run_benchmark(frame_dataset(text_dataset(150), tmp_path), "label",
+                               BenchOptions(budget=20, learning_curve=False, models=["Dummy", "Broken", "TfidfWords"]))
+    finally:
+        BASELINES.remove(Broken)
+    models = models_by_name(result)
+    assert models["broken"]["status"] == "failed" and models["broken"]["cv_mean"] is None
+    assert ("ValueError: boom" if how == "raise" else "worker exited unexpectedly") in models["broken"]["error"]
+    assert models["tf-idf words + linear"]["status"] == "ok" and models["tf-idf words + linear"]["folds_done"] == 5
+
+
 def test_learning_curve_recovers_a_known_power_law():
     sizes = [100, 200, 400, 800, 1600, 3200]
     scores = [1 - (2.0 * n ** -0.5 + 0.02) for n in sizes]

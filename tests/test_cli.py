@@ -207,3 +207,23 @@ def test_output_gets_normal_permissions(invoke, tmp_path):
     out.chmod(0o640)
     assert invoke("run", write(tmp_path, MINIMAL), "--format", "md", "-o", out).exit_code == 0
     assert out.stat().st_mode & 0o777 == 0o640  # an existing report keeps its permissions
+
+
+def test_console_entry_flushes_output_and_keeps_exit_codes(tmp_path):
+    """`python -m assess` leaves through os._exit (no interpreter teardown): stdout must still arrive whole,
+    and exit codes must survive."""
+    proc = _cli("schema", cwd=tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert json.loads(out)["title"]
+    proc = _cli("bench", "missing.csv", "--target", "y", cwd=tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and err.startswith("error: missing.csv") and "Traceback" not in err
+
+
+def test_closed_pipe_is_quiet(tmp_path):
+    proc = _cli("rubrics", cwd=tmp_path)
+    proc.stdout.close()  # the reader goes away at once, as `assess rubrics | head -0` would
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert proc.returncode == 141 and "internal error" not in err and "Traceback" not in err
