@@ -236,6 +236,17 @@ def _fit_and_score(cls: type[Baseline], prep: Prepared, train: np.ndarray, test:
     return scores, fit_s, predict_s / max(len(test), 1) * 1000 * 1000
 
 
+def _describe(exc: BaseException) -> str:
+    """A model's failure in one line: its type and the first line of its message."""
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {first}"[:300]
+
+
+def _fork_context() -> Any:
+    # Workers are forked so they inherit the prepared data (and text counts) without pickling them.
+    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+
+
 def _child(conn, job: Callable[[], Any]) -> None:
     """Runs in the forked child: streams each finished unit of work back, then 'done'."""
     try:
@@ -243,7 +254,7 @@ def _child(conn, job: Callable[[], Any]) -> None:
             conn.send(("item", item))
         conn.send(("done", None))
     except BaseException as exc:  # reported as this model's failure, never as a crash of the run
-        conn.send(("error", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]))
+        conn.send(("error", _describe(exc)))
     finally:
         conn.close()
 
@@ -271,7 +282,7 @@ def _serve(conn, compute: Callable[[tuple], Any]) -> None:
         try:
             conn.send(("ok", compute(unit)))
         except BaseException as exc:  # reported as this model's failure, never as a crash of the run
-            conn.send(("error", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]))
+            conn.send(("error", _describe(exc)))
 
 
 class _Pool:
@@ -285,7 +296,7 @@ class _Pool:
     def __init__(self, compute: Callable[[tuple], Any], size: int):
         self.compute = compute
         self.size = size
-        self._context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        self._context = _fork_context()
         self._idle: list[tuple[Any, Any]] = []
         self._busy: dict[Any, tuple[Any, Any]] = {}  # connection → (connection, process)
 
@@ -417,7 +428,7 @@ def run_bounded(jobs: Callable[[], Any] | list[Callable[[], Any]], timeout: floa
         jobs = [jobs]
     if timeout <= 0.05:
         return [], "timeout", "no budget left"
-    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    context = _fork_context()
     workers: dict[Any, Any] = {}
     # The limit is set here, before forking, and inherited: set inside a forked child, OpenBLAS first
     # spends ~0.1 s rebuilding its thread pool.
@@ -536,19 +547,16 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
             items.sort(key=lambda item: item[0])
             fold_scores[cls.name] = {index: scores.get(metric) for index, scores, _, _ in items}
             models.append(_summarise(cls, [item[1:] for item in items], folds, status, error, metric))
-        curve = None
         ok = [m for m in models if m["cv_mean"] is not None]
-        if ok and options.learning_curve:
-            best = (max if higher else min)(ok, key=lambda m: m["cv_mean"])
-            curve_cls = next(c for c in candidates if c.name == best["name"])
-            if curve_cls.cost > 0:
-                say(f"learning curve: {curve_cls.name}")
-                curve = _learning_curve(pool, candidates.index(curve_cls), curve_cls, prep, splits, metric, higher,
-                                        options, deadline, fold_scores.get(curve_cls.name, {}))
-    ok = [m for m in models if m["cv_mean"] is not None]
-    if not ok:
-        raise UserError(Problem(f"no baseline finished within the {options.budget:g} s budget; raise --budget"))
-    best = (max if higher else min)(ok, key=lambda m: m["cv_mean"])
+        if not ok:
+            raise UserError(Problem(f"no baseline finished within the {options.budget:g} s budget; raise --budget"))
+        best = (max if higher else min)(ok, key=lambda m: m["cv_mean"])
+        curve = None
+        best_index = next(i for i, c in enumerate(candidates) if c.name == best["name"])
+        if options.learning_curve and candidates[best_index].cost > 0:  # a dummy has no curve worth fitting
+            say(f"learning curve: {best['name']}")
+            curve = _learning_curve(pool, best_index, candidates[best_index], prep, splits, metric, higher, options,
+                                    deadline, fold_scores.get(best["name"], {}))
     dummy = next((m for m in models if m["name"] == BASELINES[0].name and m["cv_mean"] is not None), None)
     result: dict[str, Any] = {
         "task": prep.spec.task,
@@ -594,7 +602,7 @@ def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
         allowed = plan.remaining() / len(plan.candidates)  # a fair slice: counting must not starve the others
         say(f"{cls.name}: counting n-grams ({allowed:.0f} s max)")
 
-        def job(part: int, key=key, chunks=chunks):
+        def job(part: int, key=key, chunks=chunks, texts=texts):
             yield part, count_ngrams(key, [texts[i] for i in chunks[part]])
 
         items, status, error = run_bounded([partial(job, part) for part in range(len(chunks))], allowed)
