@@ -61,9 +61,9 @@ class BenchOptions:
 @dataclass
 class Prepared:
     X: pd.DataFrame
-    y: np.ndarray
+    y: np.ndarray  # regression values, or class codes: indices into `labels`
     spec: TaskSpec
-    labels: list[str] | None
+    labels: list[str] | None  # class names, sorted
     rows_total: int
     sampled: bool
     warnings: list[str] = field(default_factory=list)
@@ -176,12 +176,13 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
         notes.append(f"sampled {cap:,} of {rows_total:,} rows (stratified) to fit the {options.budget:g} s budget")
     spec.rows = len(X)
     labels = sorted(y_series.unique().tolist()) if task != "regression" else None
-    y = y_series.to_numpy()
+    # Classes travel as integer codes into `labels`: scikit-learn checks string targets slowly, once per tree.
+    y = np.searchsorted(labels, y_series.to_numpy()) if labels else y_series.to_numpy()
     return Prepared(X.reset_index(drop=True), y, spec, labels, rows_total, sampled, notes)
 
 
-def score_fold(task: str, metric_names: tuple[str, ...], y_true: np.ndarray, pred: np.ndarray,
-               proba: np.ndarray | None, labels: list[str] | None) -> dict[str, float]:
+def score_fold(task: str, y_true: np.ndarray, pred: np.ndarray, proba: np.ndarray | None,
+               labels: list[int] | None) -> dict[str, float]:
     out: dict[str, float] = {}
     if task == "regression":
         out["r2"] = float(metrics.r2_score(y_true, pred))
@@ -222,17 +223,17 @@ def _fit_and_score(cls: type[Baseline], prep: Prepared, train: np.ndarray, test:
         fit_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         proba = model.predict_proba(X_test) if prep.spec.classification else None
-        if proba is not None:
-            classes = list(model.model.classes_) if hasattr(model.model, "classes_") else prep.labels
+        if proba is not None:  # a training fold may lack a class: give every class its column
+            classes = getattr(model.model, "classes_", np.arange(len(prep.labels)))
             full = np.zeros((len(test), len(prep.labels)))
-            for j, label in enumerate(classes):
-                full[:, prep.labels.index(label)] = proba[:, j]
+            full[:, np.asarray(classes, dtype=int)] = proba
             proba = full
-            pred = np.asarray(prep.labels, dtype=object)[proba.argmax(axis=1)]
+            pred = proba.argmax(axis=1)
         else:
             pred = model.predict(X_test)
         predict_s = time.perf_counter() - t0
-    scores = score_fold(prep.spec.task, (), prep.y[test], pred, proba, prep.labels)
+    codes = list(range(len(prep.labels))) if prep.labels else None
+    scores = score_fold(prep.spec.task, prep.y[test], pred, proba, codes)
     return scores, fit_s, predict_s / max(len(test), 1) * 1000 * 1000
 
 
