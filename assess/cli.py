@@ -24,7 +24,8 @@ Exit codes:
   0  success
   1  internal error (a bug: please report it; -v shows the traceback)
   2  bad input (each problem is printed on its own line)
-  3  the overall score is below --fail-under"""
+  3  the overall score is below --fail-under
+  141  stdout was closed early (e.g. piped into head)"""
 
 _state = {"verbosity": 0}
 log = logging.getLogger("assess")

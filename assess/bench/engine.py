@@ -1,7 +1,8 @@
 """The benchmark protocol: stratified k-fold CV with a hard time budget, then a learning curve.
 
-Every model runs in a forked child process, so a model that would overrun the budget is stopped (killed)
-and the folds it finished are kept. Results cross the process boundary as plain tuples.
+Folds and learning-curve points run in forked worker processes (one pool for the whole run, one worker per
+core), so a model that would overrun its share of the budget is stopped by killing its worker, and the folds
+it finished are kept. Results cross the process boundary as plain tuples.
 """
 
 from __future__ import annotations
