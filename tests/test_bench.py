@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import numpy as np
@@ -81,28 +82,30 @@ def test_same_seed_same_scores(tmp_path):
     assert [m["metrics"] for m in first["models"]] == [m["metrics"] for m in second["models"]]
 
 
-def test_budget_is_a_hard_limit_and_finished_models_are_kept(tmp_path):
-    class Sleepy(Baseline):
-        name = "sleepy"
-        cost = 9
+def bench_with_stub(tmp_path, name: str, fit, models: list[str], budget: float) -> dict:
+    """Benchmark with one extra, misbehaving baseline (a dummy whose fit is `fit`), registered for this run."""
+
+    class Stub(Baseline):
+        cost = 1
 
         def build(self, spec):
             from sklearn.dummy import DummyClassifier
 
             return DummyClassifier()
 
-        def fit(self, X, y):
-            time.sleep(60)
-            return self
-
-    register(Sleepy)
+    Stub.name, Stub.fit = name, lambda self, X, y: fit()
+    register(Stub)
     try:
-        started = time.monotonic()
-        result = run_benchmark(frame_dataset(text_dataset(150), tmp_path), "label",
-                               BenchOptions(budget=6, learning_curve=False, models=["Dummy", "Sleepy"]))
-        elapsed = time.monotonic() - started
+        return run_benchmark(frame_dataset(text_dataset(150), tmp_path), "label",
+                             BenchOptions(budget=budget, learning_curve=False, models=["Dummy", "Stub", *models]))
     finally:
-        BASELINES.remove(Sleepy)
+        BASELINES.remove(Stub)
+
+
+def test_budget_is_a_hard_limit_and_finished_models_are_kept(tmp_path):
+    started = time.monotonic()
+    result = bench_with_stub(tmp_path, "sleepy", lambda: time.sleep(60), [], budget=6)
+    elapsed = time.monotonic() - started
     models = models_by_name(result)
     assert elapsed < 6 * 1.1
     assert models["sleepy"]["status"] == "timeout" and models["sleepy"]["cv_mean"] is None
@@ -118,35 +121,18 @@ def test_failing_model_is_reported_not_fatal():
     assert items == [1] and status == "failed" and "ValueError: boom" in error
 
 
-@pytest.mark.parametrize("how", ["raise", "die"])
-def test_a_model_that_raises_or_kills_its_worker_fails_alone(tmp_path, how):
+def _raise():
+    raise ValueError("boom")
+
+
+@pytest.mark.parametrize("fit, message", [(_raise, "ValueError: boom"),
+                                          (lambda: os._exit(9), "worker exited unexpectedly")])
+def test_a_model_that_raises_or_kills_its_worker_fails_alone(tmp_path, fit, message):
     """A model's exception, or its worker process dying (as under the OOM killer), marks that model failed;
     the replaced worker goes on to run the next model."""
-    import os
-
-    class Broken(Baseline):
-        name = "broken"
-        cost = 1
-
-        def build(self, spec):
-            from sklearn.dummy import DummyClassifier
-
-            return DummyClassifier()
-
-        def fit(self, X, y):
-            if how == "die":
-                os._exit(9)
-            raise ValueError("boom")
-
-    register(Broken)
-    try:
-        result = run_benchmark(frame_dataset(text_dataset(150), tmp_path), "label",
-                               BenchOptions(budget=20, learning_curve=False, models=["Dummy", "Broken", "TfidfWords"]))
-    finally:
-        BASELINES.remove(Broken)
-    models = models_by_name(result)
+    models = models_by_name(bench_with_stub(tmp_path, "broken", fit, ["TfidfWords"], budget=20))
     assert models["broken"]["status"] == "failed" and models["broken"]["cv_mean"] is None
-    assert ("ValueError: boom" if how == "raise" else "worker exited unexpectedly") in models["broken"]["error"]
+    assert message in models["broken"]["error"]
     assert models["tf-idf words + linear"]["status"] == "ok" and models["tf-idf words + linear"]["folds_done"] == 5
 
 
