@@ -174,7 +174,9 @@ def entry() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (BrokenPipeError, ValueError):  # reader gone (`| head`) or stream closed: nothing to flush to
+        except BrokenPipeError:  # the reader left before the last buffered output: as SIGPIPE would
+            code = code or 141
+        except ValueError:  # stream already closed: nothing to flush
             pass
     os._exit(code)
 
