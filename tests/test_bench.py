@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -134,6 +135,27 @@ def test_a_model_that_raises_or_kills_its_worker_fails_alone(tmp_path, fit, mess
     assert models["broken"]["status"] == "failed" and models["broken"]["cv_mean"] is None
     assert message in models["broken"]["error"]
     assert models["tf-idf words + linear"]["status"] == "ok" and models["tf-idf words + linear"]["folds_done"] == 5
+
+
+def test_without_fork_the_same_scores_come_from_this_process(tmp_path, monkeypatch):
+    """Windows has no fork: the engine then runs every unit in-process, says so, and scores the same."""
+    from assess.bench import engine
+
+    ds = frame_dataset(text_dataset(150), tmp_path)
+    options = BenchOptions(budget=30, models=["Dummy", "TfidfWords", "TfidfChars"])
+    forked = run_benchmark(ds, "label", options)
+
+    def no_processes(*args):
+        raise AssertionError("a process was started on a platform without fork")
+
+    # As on Windows: spawn only. The engine's own handle on multiprocessing is replaced, not the module.
+    monkeypatch.setattr(engine, "mp", SimpleNamespace(get_all_start_methods=lambda: ["spawn"],
+                                                      get_context=no_processes))
+    inline = run_benchmark(ds, "label", options)
+    assert engine.NO_FORK_WARNING in inline["warnings"] and engine.NO_FORK_WARNING not in forked["warnings"]
+    assert [m["metrics"] for m in inline["models"]] == [m["metrics"] for m in forked["models"]]
+    assert inline["learning_curve"]["scores"] == forked["learning_curve"]["scores"]
+    assert all(m["status"] == "ok" for m in inline["models"])
 
 
 def test_learning_curve_recovers_a_known_power_law():

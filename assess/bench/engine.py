@@ -244,9 +244,31 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}"[:300]
 
 
-def _fork_context() -> Any:
-    # Workers are forked so they inherit the prepared data (and text counts) without pickling them.
-    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+def can_fork() -> bool:
+    """Workers are forked so they inherit the prepared data (and text counts) without pickling them. Where
+    there is no fork (Windows), the work runs in this process and the budget is checked between units."""
+    return "fork" in mp.get_all_start_methods()
+
+
+NO_FORK_WARNING = ("this platform cannot fork worker processes: models ran one after another in this process, "
+                   "and the time budget was checked between folds rather than enforced")
+
+
+def _run_inline(jobs: list[Callable[[], Any]], timeout: float) -> tuple[list[Any], str, str | None]:
+    """run_bounded without processes: each job in turn, the timeout checked after every item."""
+    if timeout <= 0.05:
+        return [], "timeout", "no budget left"
+    deadline = time.monotonic() + timeout
+    items: list[Any] = []
+    try:
+        for job in jobs:
+            for item in job():
+                items.append(item)
+                if time.monotonic() > deadline:
+                    return items, "timeout", f"stopped at its {timeout:.1f} s share of the budget"
+    except Exception as exc:  # reported as this model's failure, never as a crash of the run
+        return items, "failed", _describe(exc)
+    return items, "ok", None
 
 
 def _child(conn, job: Callable[[], Any]) -> None:
@@ -298,12 +320,13 @@ class _Pool:
     def __init__(self, compute: Callable[[tuple], Any], size: int):
         self.compute = compute
         self.size = size
-        self._context = _fork_context()
+        self._context = mp.get_context("fork") if can_fork() else None
         self._idle: list[tuple[Any, Any]] = []
         self._busy: dict[Any, tuple[Any, Any]] = {}  # connection → (connection, process)
 
     def __enter__(self) -> "_Pool":
-        self._idle = [self._spawn() for _ in range(self.size)]
+        if self._context is not None:
+            self._idle = [self._spawn() for _ in range(self.size)]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -342,6 +365,8 @@ class _Pool:
             ) -> dict[Any, tuple[list[Any], str, str | None]]:
         """Run each group's units, the groups in order. A group's time limit is asked for (`start()`) when its
         first unit is handed out. Returns, per group key: (results, status ok|timeout|failed, error)."""
+        if self._context is None:
+            return {key: _run_inline([partial(map, self.compute, units)], start()) for key, units, start in groups}
         results: dict[Any, list[Any]] = {key: [] for key, _, _ in groups}
         state: dict[Any, tuple[str, str | None]] = {key: ("ok", None) for key, _, _ in groups}
         starts = {key: start for key, _, start in groups}
@@ -430,7 +455,9 @@ def run_bounded(jobs: Callable[[], Any] | list[Callable[[], Any]], timeout: floa
         jobs = [jobs]
     if timeout <= 0.05:
         return [], "timeout", "no budget left"
-    context = _fork_context()
+    if not can_fork():
+        return _run_inline(jobs, timeout)
+    context = mp.get_context("fork")
     workers: dict[Any, Any] = {}
     # The limit is set here, before forking, and inherited: set inside a forked child, OpenBLAS first
     # spends ~0.1 s rebuilding its thread pool.
@@ -518,6 +545,8 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
         prep.warnings.append(f"skipped for the {options.budget:g} s budget: {', '.join(skipped)}")
     candidates.sort(key=lambda c: c.cost)
     _warm_up(prep, splits)
+    if not can_fork():
+        prep.warnings.append(NO_FORK_WARNING)
     curve_reserve = options.budget * CURVE_SHARE if options.learning_curve else 0.0
     plan = _ModelPlan(candidates, deadline, curve_reserve)
     unfinished = _count_texts(plan, prep, say)  # before the workers fork, so they inherit the counts
