@@ -342,7 +342,7 @@ def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
     (columns differ only by order), and reading counts from the engine's cache must change nothing."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from assess.bench.baselines import NGRAM_COUNTS, HashedTfidf, count_ngrams
+    from assess.bench.baselines import NGRAM_COUNTS, HashedTfidf, count_ngrams, ngram_counts_hidden
 
     rng = np.random.default_rng(0)
     words = ["free", "prize", "call", "now", "hello", "mum", "see", "you", "later", "win", "cash", "txt"]
@@ -358,7 +358,12 @@ def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
         key = ours.key
         NGRAM_COUNTS[key] = ({t: i for i, t in enumerate(texts)}, count_ngrams(key, texts))
         try:
-            cached = HashedTfidf(min_df=2, **params).fit(train).transform(test)
+            model = HashedTfidf(min_df=2, **params).fit(train)
+            cached = model.transform(test)
+            with ngram_counts_hidden():  # how the engine times prediction on new texts
+                assert not NGRAM_COUNTS
+                fresh = model.transform(test)
+            assert key in NGRAM_COUNTS
         finally:
             NGRAM_COUNTS.clear()
-        assert (cached != ours.transform(test)).nnz == 0
+        assert (cached != ours.transform(test)).nnz == 0 and (fresh != cached).nnz == 0
