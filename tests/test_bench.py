@@ -65,6 +65,27 @@ def test_digits_multiclass(tmp_path):
     assert result["best"]["score"] > 0.9
 
 
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_digits])
+def test_svm_scores_rank_like_its_decision_function_and_agree_with_its_predictions(loader):
+    """The SVM baseline reports softmaxed decision scores in place of probabilities: their arg-max must be the
+    SVM's own prediction, and its ROC-AUC must come out high on these easy tasks."""
+    from sklearn.metrics import roc_auc_score
+
+    from assess.bench.baselines import RbfSvm
+
+    frame = loader(as_frame=True).frame
+    X, y = frame.drop(columns=["target"]), frame["target"].to_numpy()
+    spec = TaskSpec(task="binary" if len(set(y)) == 2 else "multiclass", numeric=list(X.columns), rows=len(X))
+    assert RbfSvm.applies(spec)
+    model = RbfSvm(spec).fit(X.iloc[::2], y[::2])
+    scores = model.predict_proba(X.iloc[1::2])
+    assert scores.shape == (len(y[1::2]), len(set(y))) and np.allclose(scores.sum(axis=1), 1)
+    assert (scores.argmax(axis=1) == model.predict(X.iloc[1::2])).mean() > 0.99
+    auc = (roc_auc_score(y[1::2], scores[:, 1]) if spec.task == "binary"
+           else roc_auc_score(y[1::2], scores, multi_class="ovr"))
+    assert auc > 0.98
+
+
 def test_diabetes_regression_reports_r2_mae_rmse(tmp_path):
     data = load_diabetes(as_frame=True).frame
     result = run_benchmark(frame_dataset(data, tmp_path), "target",

@@ -13,7 +13,5 @@ for _name, _unit, _desc in [
     ("bench.rows_for_target", "rows", "Rows the fitted learning curve predicts are needed to reach the target"),
     ("bench.data_multiple_for_target", "×", "Rows needed for the target ÷ rows available"),
     ("bench.fit_seconds", "s", "Fit time of the best baseline"),
-    ("bench.simpler_not_better", "bool",
-     "The linear baseline is not clearly better than the most complex baseline (ML Test Score, model test 5)"),
 ]:
     define(_name, _unit, _desc)
