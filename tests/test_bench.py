@@ -363,7 +363,7 @@ def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
     (columns differ only by order), and reading counts from the engine's cache must change nothing."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from assess.bench.baselines import NGRAM_COUNTS, HashedTfidf, count_ngrams, ngram_counts_hidden
+    from assess.bench.baselines import NGRAM_COUNTS, HashedTfidf, NgramCounts, count_ngrams, ngram_counts_hidden
 
     rng = np.random.default_rng(0)
     words = ["free", "prize", "call", "now", "hello", "mum", "see", "you", "later", "win", "cash", "txt"]
@@ -377,7 +377,7 @@ def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
             got = (ours.transform(part) @ ours.transform(part).T).toarray()
             np.testing.assert_allclose(got, expected, atol=1e-5)
         key = ours.key
-        NGRAM_COUNTS[key] = ({t: i for i, t in enumerate(texts)}, count_ngrams(key, texts))
+        NGRAM_COUNTS[key] = NgramCounts({t: i for i, t in enumerate(texts)}, count_ngrams(key, texts))
         try:
             model = HashedTfidf(min_df=2, **params).fit(train)
             cached = model.transform(test)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -126,10 +126,15 @@ def _tabular_ordinal(spec: TaskSpec) -> ColumnTransformer:
 
 HASH_FEATURES = 2 ** 21  # n-gram buckets: at SMS scale (~30k distinct char n-grams) collisions are negligible
 
-# Hashed n-gram counts per analyzer, keyed by text: (text → row, counts). Counting needs no labels, so the
+# Hashed n-gram counts per analyzer, keyed by text. Counting needs no labels, so the
 # engine counts every text once before the folds fork (see count_ngrams) and each fold only selects and weights.
-NGRAM_COUNTS: dict[tuple, tuple[dict[str, int], sparse.csr_matrix]] = {}
-NGRAM_SECONDS: dict[tuple, float] = {}  # what counting took, per text: a fold's honest fit time includes it
+class NgramCounts(NamedTuple):
+    rows: dict[str, int]  # text → its row in `counts`
+    counts: sparse.csr_matrix
+    seconds_per_text: float = 0.0  # what counting took: a fold's honest fit time includes its share
+
+
+NGRAM_COUNTS: dict[tuple, NgramCounts] = {}
 
 
 @contextmanager
@@ -179,10 +184,9 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
         texts = list(texts)
         cached = NGRAM_COUNTS.get(self.key)
         if cached is not None:
-            index, counts = cached
-            rows = [index.get(text, -1) for text in texts]
+            rows = [cached.rows.get(text, -1) for text in texts]
             if rows and min(rows) >= 0:
-                return counts[rows]
+                return cached.counts[rows]
         return count_ngrams(self.key, texts)
 
     def fit(self, X, y=None) -> "HashedTfidf":

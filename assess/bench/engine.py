@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 from ..dataset import Dataset, row_hashes
 from ..errors import Problem, UserError
 from ..facts import Facts
-from .baselines import (BASELINES, MAX_TEXT_CHARS, NGRAM_COUNTS, NGRAM_SECONDS, Baseline, TaskSpec, _clip_text,
+from .baselines import (BASELINES, MAX_TEXT_CHARS, NGRAM_COUNTS, Baseline, NgramCounts, TaskSpec, _clip_text,
                         count_ngrams, ngram_counts_hidden)
 from .curve import fit_learning_curve
 
@@ -240,7 +240,7 @@ def _fit_and_score(cls: type[Baseline], prep: Prepared, train: np.ndarray, test:
         per_row = (time.perf_counter() - t0) / max(len(test), 1)
         key = cls.ngram_key()
         if timed and key in NGRAM_COUNTS:
-            fit_s += NGRAM_SECONDS.get(key, 0.0) * len(train) * len(prep.spec.text)  # its share of the counting
+            fit_s += NGRAM_COUNTS[key].seconds_per_text * len(train) * len(prep.spec.text)  # its share of counting
             sample = X_test.iloc[:LATENCY_SAMPLE_ROWS]
             with ngram_counts_hidden():
                 t0 = time.perf_counter()
@@ -528,7 +528,6 @@ def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
         return _run_benchmark(ds, target, options or BenchOptions(), progress)
     finally:
         NGRAM_COUNTS.clear()  # counts of this dataset's texts; the next run must not see them
-        NGRAM_SECONDS.clear()
 
 
 def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
@@ -636,14 +635,17 @@ def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
     The folds then read their rows from NGRAM_COUNTS instead of each re-tokenising its texts. Returns the
     models whose counting did not finish (timeout or failure), which then run no folds."""
     unfinished: dict[type[Baseline], tuple[str, str | None]] = {}
-    texts: list[str] | None = None
+    texts: list[str] = []
+    rows: dict[str, int] = {}
+    chunks: list[np.ndarray] = []
     for cls in plan.candidates:
         key = cls.ngram_key()
         if key is None or key in NGRAM_COUNTS:
             continue
-        if texts is None:
+        if not chunks:  # the texts, and their split among workers, are the same for every analyzer
             texts = list(dict.fromkeys(text for column in prep.spec.text for text in _clip_text(prep.X[column])))
-        chunks = np.array_split(np.arange(len(texts)), _pool_size())
+            rows = {text: row for row, text in enumerate(texts)}
+            chunks = np.array_split(np.arange(len(texts)), _pool_size())
         allowed = plan.remaining() / len(plan.candidates)  # a fair slice: counting must not starve the others
         say(f"{cls.name}: counting n-grams ({allowed:.0f} s max)")
 
@@ -655,8 +657,7 @@ def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
         items, status, error = run_bounded([partial(job, part) for part in range(len(chunks))], allowed)
         if status == "ok":
             counts = sparse.vstack([matrix for _, matrix, _ in sorted(items, key=lambda item: item[0])], format="csr")
-            NGRAM_COUNTS[key] = ({text: row for row, text in enumerate(texts)}, counts)
-            NGRAM_SECONDS[key] = sum(seconds for _, _, seconds in items) / max(len(texts), 1)
+            NGRAM_COUNTS[key] = NgramCounts(rows, counts, sum(seconds for _, _, seconds in items) / max(len(texts), 1))
         else:
             unfinished[cls] = (status, f"stopped while counting n-grams, at its {allowed:.1f} s share of the budget"
                                if status == "timeout" else error)
