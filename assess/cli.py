@@ -181,6 +181,23 @@ def entry() -> None:
     os._exit(code)
 
 
+def verdict_lines(result: dict[str, Any]) -> str:
+    """The verdict, its score bounds, why, and the fact behind each red flag, for stderr."""
+    from .report.format import fmt
+
+    o = result["overall"]
+    cur = result["project"]["currency"]
+    score = "n/a" if o["score"] is None else f"{o['score']:.0f}"
+    bounds = "n/a" if o["low"] is None else f"{o['low']:.0f}–{o['high']:.0f}"
+    lines = [f"verdict: {o['verdict']} (score {score}/100, bounds {bounds}, coverage {o['coverage']:.0%})",
+             f"  why: {o['basis']}"]
+    for f in o["red_flags"]:
+        note = f" ({f['note']})" if f["note"] else ""
+        lines.append(f"  {'fatal ' if f['fatal'] else ''}red flag [{f['area']}.{f['criterion']}]: {f['message']} "
+                     f"{f['fact']} = {fmt(f['value'], f['unit'], cur)}{note}")
+    return "\n".join(lines)
+
+
 def _data_options(func):
     for decorator in reversed([
         click.option("--encoding", help="Text encoding of the dataset (detected when omitted)."),
@@ -232,8 +249,7 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
     emit(render(result, fmt, template_dir), output)
     overall = result["overall"]
     score = overall["score"]
-    say(f"verdict: {overall['verdict']} ({'n/a' if score is None else f'{score:.0f}'}/100, "
-        f"coverage {overall['coverage']:.0%})")
+    say(verdict_lines(result))
     if fail_under is not None and (score is None or score < fail_under):
         click.echo(f"assess: score {score} is below --fail-under {fail_under:g}", err=True)
         sys.exit(3)

@@ -1,5 +1,6 @@
 """Numbers as people write them: 5000000, 5.0e6, "5e6", "1,000,000", "1_000", "$5M", "2.5k", "1.2B", "3T",
-and rates as "5%". Kept apart from the pydantic models so that light commands need not import pydantic."""
+Chinese myriads ("3.82亿", "250万元", "¥3.82亿", "1.2万亿"), and rates as "5%". Kept apart from the pydantic models
+so that light commands need not import pydantic."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ import math
 import re
 from typing import Any
 
-_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
-_NUMBER_RE = re.compile(r"^\s*[$€£¥]?\s*([+-]?[0-9][0-9,_]*(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?)\s*(k|m|mm|b|bn|t)?\s*$",
-                        re.IGNORECASE)
+_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12,
+           "千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "万亿": 1e12, "萬億": 1e12}
+# An optional currency mark before the number ($, €, £, ¥, CN¥, US$, RMB, CNY, USD, EUR) and an optional 元 after.
+_NUMBER_RE = re.compile(
+    r"^\s*(?:[$€£¥￥]|CN¥|US\$|RMB|CNY|USD|EUR)?\s*([+-]?[0-9][0-9,_]*(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?)\s*"
+    r"(k|mm|m|bn|b|t|万亿|萬億|千|万|萬|亿|億)?\s*(?:元|块)?\s*$",
+    re.IGNORECASE)
 
 
 def parse_number(value: Any) -> Any:
@@ -20,7 +25,7 @@ def parse_number(value: Any) -> Any:
         text = value.strip()
         match = _NUMBER_RE.match(text)
         if not match:
-            raise ValueError(f"expected a number (e.g. 5000000, 5e6, \"$5M\"), got {value!r}")
+            raise ValueError(f"expected a number (e.g. 5000000, 5e6, \"$5M\", \"3.82亿\"), got {value!r}")
         digits = match.group(1)
         if "," in digits and not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})*(\.\d*)?(e[+-]?\d+)?", digits, re.I):
             raise ValueError(f"misplaced thousands separator in {value!r}")

@@ -15,11 +15,13 @@ from typing import Any, Callable
 
 from . import __version__
 from .errors import Problem, UserError
-from .facts import Facts, project_facts
-from .project import LoadedProject, load_project
+from .economics import economic_facts
+from .facts import Facts
+from .fx import Rate, resolve_rate
+from .project import LoadedProject, Project, load_project
 from .resources import bundled_dir, sha256_file
 from .rubrics import load_rubrics
-from .scoring import assess
+from .scoring import Context, assess
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -90,18 +92,40 @@ def _origin(rubric_path: str) -> str:
     return "bundled" if path.parent == bundled else f"user: {path.name}"
 
 
+def scoring_context(project: Project, rate: Rate) -> Context:
+    """Stage, currency and what the venture is known to have (None: unknown), for the scorer."""
+    from .compute.catalog import is_catalogue_model
+
+    t, b = project.tech, project.business
+    vendor_model = bool(t.base_model) and not is_catalogue_model(t.base_model)
+    labelled = True if project.data.path else None
+    if labelled is None and (t.approach in ("prompt", "rag") or (t.approach is None and vendor_model)):
+        labelled = False
+    revenue = b.arr_now or b.revenue_12m or b.customers_now
+    has_revenue = True if revenue else (False if revenue == 0 or project.stage in ("idea", "pre-seed") else None)
+    vendors = project.dependencies and project.dependencies.model_vendors
+    model_vendor = True if (vendors or vendor_model) else (
+        False if (t.approach in ("classical", "pretrain") or (t.base_model and not vendor_model)) else None)
+    return Context(stage=project.stage, currency=project.currency, local_per_usd=1.0 / rate.usd_per_unit, has={
+        "labelled_data": labelled, "hardware": project.hardware is not None, "users": project.users is not None,
+        "debt": bool(b.debt) or b.covenants_met is not None, "revenue": has_revenue, "model_vendor": model_vendor})
+
+
 def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: dict[str, Any], *,
-                 seed: int, date: str, dataset_sha: str | None, warnings: list[str]) -> dict[str, Any]:
-    assessment = assess(facts, rubrics)
+                 seed: int, date: str, dataset_sha: str | None, warnings: list[str],
+                 rate: Rate | None = None) -> dict[str, Any]:
+    rate = rate or resolve_rate(loaded.project.currency, loaded.project.fx)
+    assessment = assess(facts, rubrics, scoring_context(loaded.project, rate))
     areas = []
     for area in assessment.areas:
         areas.append({
             "id": area.id, "title": area.title, "weight": area.weight, "score": area.score,
-            "coverage": area.coverage,
+            "coverage": area.coverage, "low": area.low, "high": area.high,
             "criteria": [{
                 "id": c.id, "question": c.question, "fact": c.fact, "weight": c.weight, "value": c.value,
                 "unit": c.unit, "score": c.score, "band": c.band, "target": c.target, "red_flag": c.red_flag,
                 "advice": c.advice, "source": c.source, "note": c.note, "applicable": c.applicable,
+                "key": c.key, "fatal": c.fatal,
             } for c in area.criteria],
         })
     strengths, risks = _highlights(areas)
@@ -109,8 +133,11 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
     return {
         "assess_version": __version__,
         "project": {"name": p.name, "tagline": p.tagline, "stage": p.stage, "currency": p.currency,
-                    "file": loaded.path.name},
+                    "file": loaded.path.name, "fx": rate.as_dict(), "company": company_profile(p)},
         "overall": {"score": assessment.score, "verdict": assessment.verdict, "coverage": assessment.coverage,
+                    "low": assessment.low, "high": assessment.high, "key_coverage": assessment.key_coverage,
+                    "basis": assessment.basis, "possible": assessment.possible, "deciding": assessment.deciding,
+                    "capped": assessment.capped,
                     "weakest_area": assessment.weakest_area, "weakest_score": assessment.weakest_score,
                     "red_flags": assessment.red_flags,
                     "strengths": [{"area": c["area_title"], "id": c["id"], "question": c["question"],
@@ -131,6 +158,22 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
                         for r in rubrics],
             "versions": _versions(),
         },
+    }
+
+
+def company_profile(p: Project) -> dict[str, Any]:
+    """What the report prints about the company as stated: competitors, differentiation, dependencies, risks."""
+    deps = p.dependencies
+    return {
+        "competitors": [c.model_dump() for c in (p.market.competitors or [])],
+        "differentiation": p.market.differentiation,
+        "base_model": p.tech.base_model,
+        "model_vendors": [v.model_dump() for v in ((deps.model_vendors or []) if deps else [])],
+        "compute_provider": deps.compute_provider.model_dump() if deps and deps.compute_provider else None,
+        "risks": [r.model_dump() for r in (p.risks or [])],
+        "figures": {k: v for k, v in p.business.model_dump(exclude={"revenue_quality"}).items() if v is not None},
+        "users": p.users.model_dump(exclude_none=True) if p.users else None,
+        "hardware": p.hardware.model_dump(exclude_none=True) if p.hardware else None,
     }
 
 
@@ -158,10 +201,12 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
     loaded, compute_result, compute_facts = check_project(path)
     warnings = list(loaded.warnings)
     rubrics = load_rubrics(options.rubrics_dir)
-    facts = project_facts(loaded.project)
+    rate = resolve_rate(loaded.project.currency, loaded.project.fx)
+    facts = Facts()
+    facts.update(compute_facts)
+    facts.update(economic_facts(loaded.project, compute_result, rate))
     evidence: dict[str, Any] = {}
 
-    facts.update(compute_facts)
     if compute_result.get("training") or compute_result.get("inference"):
         evidence["compute"] = compute_result
 
@@ -186,7 +231,11 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
         if options.run_bench:
             from .bench.engine import BenchOptions, bench_facts, run_benchmark
 
+            from .project import TABLE_METRICS
+
             target_spec = loaded.project.tech.target
+            if target_spec is not None and target_spec.metric not in TABLE_METRICS:
+                target_spec = None  # a generative target (win rate, pass@k…) is not a table benchmark's metric
             try:
                 bench = run_benchmark(dataset, target, BenchOptions(
                     budget=options.budget, seed=options.seed, text_columns=loaded.project.data.text_columns,
@@ -209,7 +258,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
 
     say("scoring")
     result = build_result(loaded, facts, rubrics, evidence, seed=options.seed, date=date,
-                          dataset_sha=dataset_sha, warnings=warnings)
+                          dataset_sha=dataset_sha, warnings=warnings, rate=rate)
     add_charts(result)
     return result
 

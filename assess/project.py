@@ -22,6 +22,34 @@ PositiveCount = Annotated[int, BeforeValidator(parse_number), Field(ge=1)]
 Rate = Annotated[float, BeforeValidator(parse_rate), Field(ge=0, le=1)]
 OpenRate = Annotated[float, BeforeValidator(parse_rate), Field(gt=0, le=1)]
 GrowthRate = Annotated[float, BeforeValidator(parse_rate), Field(ge=-1, le=100)]
+SignedMoney = Annotated[float, BeforeValidator(parse_number)]  # a burn may be negative: cash-generative
+
+STAGES = ("idea", "pre-seed", "seed", "series-a", "series-b", "series-c", "growth", "pre-ipo", "public")
+_STAGE_ALIASES = {"series-c-or-later": "series-c", "series-c+": "series-c", "series-d": "series-c",
+                  "series-e": "series-c", "series-f": "series-c", "late": "growth", "ipo": "pre-ipo",
+                  "listed": "public"}
+RISK_KINDS = ("litigation", "export-control", "sanctions", "regulatory-approval", "product-safety", "recall",
+              "data-protection", "key-person", "ip", "other")
+
+
+def _stage(value: Any) -> Any:
+    if isinstance(value, str):
+        key = value.strip().lower().replace(" ", "-").replace("_", "-")
+        return _STAGE_ALIASES.get(key, key)
+    return value
+
+
+def _currency_code(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip().upper()
+        from .fx import is_iso_currency
+
+        if len(value) == 3 and value.isalpha() and not is_iso_currency(value):
+            raise ValueError(f"expected an ISO 4217 currency code such as USD, CNY or EUR, got {value!r}")
+    return value
+
+
+Stage = Annotated[Literal[STAGES], BeforeValidator(_stage)]  # type: ignore[valid-type]
 
 
 class Section(BaseModel):
@@ -52,9 +80,27 @@ class Market(Section):
     evidence: Evidence | None = None
 
 
+TABLE_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2", "mae", "rmse")
+GENERATIVE_METRICS = ("win_rate", "pass_at_k", "exact_match", "f1", "rouge_l", "bleu", "chrf", "human_preference",
+                      "p95_latency_ms")
+LOWER_IS_BETTER = ("mae", "rmse", "p95_latency_ms")
+
+
 class Target(Section):
-    metric: Literal["accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2", "mae", "rmse"]
-    value: float
+    metric: Literal[TABLE_METRICS + GENERATIVE_METRICS]  # type: ignore[valid-type]
+    value: Annotated[float, BeforeValidator(parse_rate)]
+    k: PositiveCount | None = Field(None, description="k of pass@k.")
+
+
+class Eval(Section):
+    """One evaluation the venture ran: its metric, its value, a baseline's value on the same set, and the set size."""
+
+    metric: Literal[TABLE_METRICS + GENERATIVE_METRICS]  # type: ignore[valid-type]
+    value: Annotated[float, BeforeValidator(parse_rate)]
+    baseline_value: Annotated[float, BeforeValidator(parse_rate)] | None = None
+    baseline: str | None = Field(None, description="What the baseline is, e.g. 'GPT-4o zero-shot'.")
+    n: PositiveCount | None = Field(None, description="Items in the evaluation set.")
+    name: str | None = None
 
 
 class Team(Section):
@@ -72,8 +118,10 @@ class Tech(Section):
     task: Literal["text-classification", "tabular-classification", "regression", "image-classification",
                   "generation", "other"] | None = None
     approach: Literal["classical", "prompt", "rag", "fine-tune", "pretrain"] | None = None
-    base_model: str | None = None
+    base_model: str | None = Field(None, description="An open model from the catalogue, or a vendor's API model "
+                                   "(e.g. GPT-4o), which is then served through the vendor.")
     target: Target | None = None
+    evals: list[Eval] | None = Field(None, description="Evaluations run: metric, value, baseline value, n.")
     team: Team | None = None
     deployment: Literal["container", "serverless", "on-prem"] | None = None
     monitoring: bool | None = None
@@ -151,28 +199,105 @@ class Compute(Section):
     gpus: list[GpuSpec] | None = Field(None, description="Extra or overriding GPU catalogue rows.")
 
 
+class RevenueQuality(Section):
+    top_customer_share: Rate | None = Field(None, description="Largest customer's share of revenue.")
+    top5_share: Rate | None = Field(None, description="Five largest customers' share of revenue.")
+    receivable_days: NonNegative | None = Field(None, description="Days sales outstanding.")
+    related_party_share: Rate | None = Field(None, description="Revenue from related parties, as a share.")
+    discounts_refunds_share: Rate | None = Field(
+        None, description="Discounts, refunds and returns as a share of gross revenue.")
+
+
 class Business(Section):
+    # Per customer: the unit economics of one account.
     price_per_customer_month: NonNegative | None = None
     cac: NonNegative | None = Field(None, description="Customer acquisition cost.")
     monthly_churn: Rate | None = None
     other_cogs_per_customer_month: NonNegative | None = None
-    customers_now: Count | None = None
-    arr_now: NonNegative | None = None
-    net_new_arr_12m: Annotated[float, BeforeValidator(parse_number)] | None = None
+    customers_now: Count | None = Field(None, description="Paying customers today.")
+    # Company level: what companies disclose. Amounts are in the project's currency.
+    revenue_12m: NonNegative | None = Field(None, description="Revenue over the last 12 months.")
+    revenue_prior_12m: NonNegative | None = Field(None, description="Revenue over the 12 months before those.")
+    arr_now: NonNegative | None = Field(None, description="Annualised revenue run-rate today (ARR).")
+    net_new_arr_12m: SignedMoney | None = None
+    recurring_share: Rate | None = Field(None, description="Recurring share of revenue (against one-off/project).")
+    revenue_audited: bool | None = Field(None, description="The revenue figures are audited.")
+    gross_margin: Annotated[float, BeforeValidator(parse_rate), Field(ge=-10, le=1)] | None = Field(
+        None, description="Company gross margin as a fraction (may be negative).")
+    cogs_12m: NonNegative | None = Field(None, description="Cost of revenue over the last 12 months.")
+    inference_cogs_12m: NonNegative | None = Field(
+        None, description="The inference / compute part of cost of revenue over the last 12 months.")
+    opex_12m: NonNegative | None = Field(None, description="Operating expenses over the last 12 months.")
     cash: NonNegative | None = None
-    monthly_burn: NonNegative | None = None
+    monthly_burn: SignedMoney | None = Field(None, description="Net cash burned a month; negative = cash-generative.")
+    raised_to_date: NonNegative | None = Field(None, description="Equity raised to date.")
+    last_valuation: NonNegative | None = Field(None, description="Post-money valuation of the last round.")
+    debt: NonNegative | None = None
+    covenants_met: bool | None = Field(None, description="Debt covenants are met (false = in breach).")
+    headcount: Count | None = None
+    revenue_quality: RevenueQuality | None = None
+
+
+class Users(Section):
+    monthly_active: Count | None = Field(None, description="Monthly active users.")
+    paid_conversion: Rate | None = Field(None, description="Share of active users who pay.")
+    free_user_cost_month: NonNegative | None = Field(
+        None, description="Cost of serving one free user for a month (inference and hosting).")
+
+
+class Hardware(Section):
+    device_price: NonNegative | None = None
+    unit_cost: NonNegative | None = Field(None, description="Landed cost of one device.")
+    return_rate: Rate | None = None
+    units_sold_12m: Count | None = None
+    units_planned_12m: Count | None = Field(None, description="Units the plan called for over the same 12 months.")
+
+
+class ModelVendor(Section):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    cogs_share: Rate | None = Field(None, description="This vendor's share of cost of revenue.")
+    competes: bool | None = Field(None, description="The vendor sells a product that competes with this one.")
+
+
+class ComputeProvider(Section):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    share_of_compute_spend: Rate | None = None
+
+
+class Dependencies(Section):
+    model_vendors: list[ModelVendor] | None = None
+    compute_provider: ComputeProvider | None = None
+
+
+class Risk(Section):
+    kind: Literal[RISK_KINDS]  # type: ignore[valid-type]
+    status: Literal["open", "pending", "resolved"] = "open"
+    severity: Literal["low", "medium", "high", "critical"] = "medium"
+    description: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Fx(Section):
+    usd_per_unit: Positive = Field(description="US dollars for one unit of the project currency.")
+    as_of: str | None = Field(None, description="Date of the rate, YYYY-MM-DD.")
+    source: str | None = None
 
 
 class Project(Section):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     tagline: str | None = None
-    stage: Literal["idea", "pre-seed", "seed", "series-a", "growth"] | None = None
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    stage: Stage | None = Field(None, description="idea | pre-seed | seed | series-a | series-b | series-c (or later) "
+                                "| growth | pre-ipo | public")
+    currency: Annotated[str, BeforeValidator(_currency_code), Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    fx: Fx | None = Field(None, description="Rate to USD; defaults to the bundled, dated reference table.")
     market: Market = Field(default_factory=Market)
     tech: Tech = Field(default_factory=Tech)
     data: Data = Field(default_factory=Data)
     compute: Compute = Field(default_factory=Compute)
     business: Business = Field(default_factory=Business)
+    users: Users | None = None
+    hardware: Hardware | None = None
+    dependencies: Dependencies | None = None
+    risks: list[Risk] | None = None
 
 
 class LoadedProject(BaseModel):
@@ -295,6 +420,23 @@ def cross_field_problems(project: Project) -> list[tuple[tuple, str]]:
     if c.heads and c.kv_heads and c.kv_heads > c.heads:
         found.append((("compute", "kv_heads"), f"expected kv_heads ≤ heads ({c.heads}), got {c.kv_heads}"))
     b = project.business
+    q = b.revenue_quality
+    if q and q.top_customer_share is not None and q.top5_share is not None and q.top5_share < q.top_customer_share:
+        found.append((("business", "revenue_quality", "top5_share"),
+                      f"expected top5_share ≥ top_customer_share ({q.top_customer_share:g}), got {q.top5_share:g}"))
+    if b.inference_cogs_12m is not None and b.cogs_12m is not None and b.inference_cogs_12m > b.cogs_12m:
+        found.append((("business", "inference_cogs_12m"), f"expected inference_cogs_12m ≤ cogs_12m ({b.cogs_12m:,.0f})"))
+    vendors = (project.dependencies.model_vendors or []) if project.dependencies else []
+    if sum(v.cogs_share or 0 for v in vendors) > 1.0001:
+        found.append((("dependencies", "model_vendors"), "expected the vendors' cogs_share to add up to at most 1"))
+    hw = project.hardware
+    if hw and hw.units_planned_12m == 0 and hw.units_sold_12m:
+        found.append((("hardware", "units_planned_12m"), "expected a plan above zero when units were sold"))
+    from .fx import rate_problem
+
+    problem = rate_problem(project.currency, project.fx)
+    if problem:
+        found.append((("currency",), problem))
     if b.arr_now and b.customers_now == 0:
         found.append((("business", "customers_now"), "arr_now is above zero but customers_now is 0"))
     if project.data.target and project.data.drop_columns and project.data.target in project.data.drop_columns:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -12,7 +12,9 @@ from .resources import bundled_dir, sha256_file
 from .project import validation_problems
 from .yamlload import line_for, load_yaml
 
-AREAS = ("market", "tech", "data", "compute", "business")
+AREAS = ("market", "tech", "data", "compute", "business", "risk")
+STAGES = ("idea", "pre-seed", "seed", "series-a", "series-b", "series-c", "growth", "pre-ipo", "public")
+NEEDS = ("labelled_data", "hardware", "users", "debt", "revenue", "model_vendor")
 
 
 class Band(BaseModel):
@@ -47,13 +49,20 @@ class Band(BaseModel):
                 return False
         return True
 
-    def describe(self) -> str:
-        if self.label:
+    def scaled(self, factor: float) -> "Band":
+        """This band with its numeric bounds multiplied (USD thresholds in another currency)."""
+        if factor == 1.0:
+            return self
+        return self.model_copy(update={k: getattr(self, k) * factor for k in ("gte", "gt", "lte", "lt")
+                                       if getattr(self, k) is not None})
+
+    def describe(self, currency: str | None = None) -> str:
+        if self.label and currency is None:
             return self.label
         parts = []
         for symbol, bound in (("≥", self.gte), (">", self.gt), ("≤", self.lte), ("<", self.lt)):
             if bound is not None:
-                parts.append(f"{symbol} {_short(bound)}")
+                parts.append(f"{symbol} {currency + ' ' if currency else ''}{_short(bound)}")
         if self.equals is not None:
             parts.append(f"= {str(self.equals).lower() if isinstance(self.equals, bool) else self.equals}")
         if self.in_ is not None:
@@ -72,6 +81,32 @@ class RedFlag(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at_most: float = Field(ge=0, le=5, description="A score at or below this raises the red flag.")
     message: str
+    fatal: bool = Field(False, description="The flag sets the verdict to 'Not yet feasible' at any coverage.")
+
+
+class StageRange(BaseModel):
+    """Stages from `from` to `until`, both included; either end may be open."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_: Literal[STAGES] | None = Field(None, alias="from")  # type: ignore[valid-type]
+    until: Literal[STAGES] | None = None  # type: ignore[valid-type]
+
+    def contains(self, stage: str | None) -> bool | None:
+        """None when the stage is unknown."""
+        if stage is None:
+            return None
+        i = STAGES.index(stage)
+        return (self.from_ is None or i >= STAGES.index(self.from_)) and (
+            self.until is None or i <= STAGES.index(self.until))
+
+    def describe(self) -> str:
+        if self.from_ and self.until:
+            return f"{self.from_} to {self.until}"
+        return f"from {self.from_}" if self.from_ else f"until {self.until}"
+
+
+class StageBands(StageRange):
+    bands: list[Band] = Field(min_length=1)
 
 
 class Criterion(BaseModel):
@@ -85,6 +120,23 @@ class Criterion(BaseModel):
     red_flag: RedFlag | None = None
     advice: str
     source: str
+    usd: bool = Field(False, description="Numeric bounds are US dollars, converted to the project's currency.")
+    applies: StageRange | None = Field(None, description="Stages at which the criterion is judged.")
+    stage_bands: list[StageBands] | None = Field(None, description="Bands for some stages; the first match wins.")
+    needs: list[Literal[NEEDS]] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Not applicable when the venture is known not to have these.")
+    key: bool | StageRange = Field(False, description="A must-know at these stages (true: every stage).")
+
+    def bands_for(self, stage: str | None) -> list[Band]:
+        for entry in self.stage_bands or ():
+            if entry.contains(stage):
+                return entry.bands
+        return self.bands
+
+    def is_key(self, stage: str | None) -> bool:
+        if isinstance(self.key, bool):
+            return self.key
+        return bool(self.key.contains(stage))
 
 
 class Rubric(BaseModel):
@@ -107,11 +159,17 @@ class Rubric(BaseModel):
             raise ValueError(f"duplicate criterion ids: {', '.join(dupes)}")
         return self
 
-    def target_for(self, criterion: Criterion) -> str:
-        if criterion.target:
-            return criterion.target
-        good = [b for b in criterion.bands if b.score >= 4]
-        return good[-1].describe() if good else criterion.bands[0].describe()
+    def target_for(self, criterion: Criterion, stage: str | None = None, factor: float = 1.0,
+                   currency: str | None = None) -> str:
+        """What a good score needs, with USD bounds shown in the project's currency where they differ."""
+        bands = criterion.bands_for(stage)
+        good = [b for b in bands if b.score >= 4]
+        band = good[-1] if good else bands[0]
+        if criterion.usd and currency and currency != "USD":
+            return band.scaled(factor).describe(currency) + f" (= {band.describe('USD')})"
+        if criterion.stage_bands and stage is not None:
+            return band.describe() + f" at {stage}"
+        return criterion.target or band.describe()
 
 
 def load_rubric_file(path: Path, known_facts: set[str] | None) -> Rubric:

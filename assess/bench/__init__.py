@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..facts import define
+from ..facts import specs
 
-for _name, _unit, _desc in [
+FACTS = specs([
     ("bench.best_score", "metric", "Best baseline's cross-validated score"),
     ("bench.dummy_score", "metric", "Dummy (majority class / mean) score"),
     ("bench.lift_over_dummy", "share of headroom", "(best − dummy) ÷ (perfect − dummy)"),
@@ -13,5 +13,4 @@ for _name, _unit, _desc in [
     ("bench.rows_for_target", "rows", "Rows the fitted learning curve predicts are needed to reach the target"),
     ("bench.data_multiple_for_target", "×", "Rows needed for the target ÷ rows available"),
     ("bench.fit_seconds", "s", "Fit time of the best baseline"),
-]:
-    define(_name, _unit, _desc)
+])

@@ -105,3 +105,8 @@ def find_model(name: str, field: str = "compute.base_model") -> ModelArch:
         raise UserError(Problem(f"unknown model '{name}'; known models: {known} "
                                 "(or give model_params, layers, kv_heads and head_dim directly)", field=field))
     return model
+
+
+def is_catalogue_model(name: str) -> bool:
+    """An open model whose architecture the catalogue knows; anything else in tech.base_model is a vendor's API."""
+    return _key(name) in model_catalogue()

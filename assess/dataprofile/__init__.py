@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..facts import define
+from ..facts import specs
 
-for _name, _unit, _desc in [
+FACTS = specs([
     ("data.rows", "rows", "Rows in the dataset"),
     ("data.missing_rate", "fraction", "Share of missing cells"),
     ("data.duplicate_rate", "fraction", "Share of exact duplicate rows"),
@@ -16,5 +16,4 @@ for _name, _unit, _desc in [
     ("data.commercial_use", "category", "Commercial-use verdict: allowed, restricted, forbidden or unknown"),
     ("data.datasheet_completeness", "fraction", "Share of the seven Datasheets for Datasets sections answered"),
     ("data.readiness_level", "category", "Data Readiness Level (Lawrence 2017): C, B or A"),
-]:
-    define(_name, _unit, _desc)
+])

@@ -33,13 +33,13 @@ def _to_data_uri(fig) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def radar_chart(labels: Sequence[str], scores: Sequence[float | None]) -> str:
-    """Area scores 0–100 on a radar; unknown areas are drawn at 0 and labelled n/a."""
+def radar_chart(labels: Sequence[str], scores: Sequence[float | None], lows: Sequence[float | None] | None = None,
+                highs: Sequence[float | None] | None = None) -> str:
+    """Area scores 0–100 on a radar. The shaded ring is each area's bounds (unknowns at 0 and at 5); an area with
+    no evidence gets no point and reads 'unknown', never a 0."""
     with plt.rc_context(_RC):
         n = len(labels)
         angles = [2 * math.pi * i / n for i in range(n)] + [0.0]
-        values = [(s if s is not None else 0.0) for s in scores]
-        values.append(values[0])
         fig = plt.figure(figsize=(3.6, 3.6))
         ax = fig.add_subplot(111, polar=True)
         ax.set_theta_offset(math.pi / 2)
@@ -48,10 +48,19 @@ def radar_chart(labels: Sequence[str], scores: Sequence[float | None]) -> str:
         ax.set_yticks([25, 50, 75, 100])
         ax.set_yticklabels(["25", "50", "75", "100"], color=MUTED, fontsize=7)
         ax.set_xticks(angles[:-1])
-        ax.set_xticklabels([f"{lab}\n{'n/a' if s is None else f'{s:.0f}'}" for lab, s in zip(labels, scores)],
+        ax.set_xticklabels([f"{lab}\n{'unknown' if s is None else f'{s:.0f}'}" for lab, s in zip(labels, scores)],
                            color=INK)
-        ax.plot(angles, values, color=ACCENT, linewidth=2)
-        ax.fill(angles, values, color=ACCENT, alpha=0.18)
+        if lows is not None and highs is not None:
+            low = [(v if v is not None else 0.0) for v in lows] + [lows[0] if lows[0] is not None else 0.0]
+            high = [(v if v is not None else 100.0) for v in highs] + [highs[0] if highs[0] is not None else 100.0]
+            ax.fill_between(angles, low, high, color=MUTED, alpha=0.18, linewidth=0)
+        known = [(a, s) for a, s in zip(angles, scores) if s is not None]
+        if len(known) == n and n:
+            values = list(scores) + [scores[0]]
+            ax.plot(angles, values, color=ACCENT, linewidth=2)
+            ax.fill(angles, values, color=ACCENT, alpha=0.18)
+        elif known:  # no line through unknown areas: that would draw them at some value
+            ax.plot([a for a, _ in known], [s for _, s in known], "o", color=ACCENT, markersize=6)
         return _to_data_uri(fig)
 
 

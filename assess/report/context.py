@@ -10,7 +10,8 @@ from . import charts
 def add_charts(result: dict[str, Any]) -> None:
     made: dict[str, str] = {}
     areas = result["areas"]
-    made["radar"] = charts.radar_chart([a["title"] for a in areas], [a["score"] for a in areas])
+    made["radar"] = charts.radar_chart([a["title"] for a in areas], [a["score"] for a in areas],
+                                       [a.get("low") for a in areas], [a.get("high") for a in areas])
     evidence = result.get("evidence", {})
     bench = evidence.get("bench")
     if bench and bench.get("learning_curve") and bench["learning_curve"].get("sizes"):

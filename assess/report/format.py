@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥"}
 
 
 def human(number: float, digits: int = 3) -> str:
@@ -21,7 +20,8 @@ def human(number: float, digits: int = 3) -> str:
 
 
 def money(number: float, currency: str = "USD") -> str:
-    symbol = _SYMBOL.get(currency, currency + " ")
+    """An amount with its ISO 4217 code (CNY, never the ambiguous ¥): 'USD 2,500', 'CNY 382M'."""
+    symbol = currency + " "
     sign = "-" if number < 0 else ""
     number = abs(number)
     if number < 10:
