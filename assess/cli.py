@@ -310,13 +310,12 @@ def schema(output: str | None) -> None:
 @verbosity
 def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
     """List the rubric criteria (or, with --facts, every fact a criterion may read)."""
-    from .facts import FACT_SPECS, known_fact_names
+    from .facts import registry
     from .rubrics import load_rubrics
 
     if show_facts:
-        known_fact_names()
         rows = [{"fact": s.name, "unit": s.unit, "description": s.description} for s in sorted(
-            FACT_SPECS.values(), key=lambda s: s.name)]
+            registry().values(), key=lambda s: s.name)]
         if fmt == "json":
             emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
         else:

@@ -103,7 +103,7 @@ def test_rubrics_listing(invoke, tmp_path):
     table = invoke("rubrics").stdout
     assert "tam_floor" in table and "(red flag)" in table and "Sacks" in table
     data = json.loads(invoke("rubrics", "--format", "json").stdout)
-    assert [r["id"] for r in data] == ["market", "tech", "data", "compute", "business"]
+    assert [r["id"] for r in data] == ["market", "tech", "data", "compute", "business", "risk"]
     facts = invoke("rubrics", "--facts").stdout
     assert "bench.lift_over_dummy" in facts and "compute.training_cost_vs_budget" in facts
 
@@ -129,7 +129,8 @@ criteria:
     data = json.loads(invoke("run", path, "--format", "json", "--rubrics", rubric_dir).stdout)
     market = data["areas"][0]
     assert market["title"] == "Market (fund thesis)" and market["score"] == 0
-    assert {"area": "market", "criterion": "huge_tam", "message": "Below our thesis."} in data["overall"]["red_flags"]
+    assert {"area": "market", "criterion": "huge_tam", "message": "Below our thesis."} in [
+        {k: f[k] for k in ("area", "criterion", "message")} for f in data["overall"]["red_flags"]]
     assert data["reproducibility"]["rubrics"][0]["origin"] == "user: market.yaml"
 
 

@@ -51,14 +51,14 @@ def test_strong_beats_weak():
 def test_json_shape(strong_result):
     data = json.loads(render(strong_result, "json"))
     assert {"score", "verdict", "coverage"} <= set(data["overall"])
-    assert [a["id"] for a in data["areas"]] == ["market", "tech", "data", "compute", "business"]
+    assert [a["id"] for a in data["areas"]] == ["market", "tech", "data", "compute", "business", "risk"]
     for area in data["areas"]:
         for c in area["criteria"]:
             assert {"id", "score", "value", "source"} <= set(c)
     assert "_charts" not in data
     assert data["facts"]["bench.best_score"]["origin"] == "benchmark"
     assert "fit_seconds" not in data["evidence"]["bench"]["models"][0]  # timings only with --timings
-    assert data["facts"]["business.gross_margin"]["note"] == "includes inference cost"
+    assert data["facts"]["business.gross_margin"]["note"] == "per customer, includes inference"
 
 
 def test_same_input_same_json_and_html(tmp_path):
@@ -84,7 +84,9 @@ def test_unknown_evidence_is_shown_as_unknown(tmp_path):
     text = pdf_text(render(result, "pdf"))
     assert "no evidence" in text and "unknown" in text
     questions = [q["question"] for g in result["questions"] for q in g["questions"]]
-    assert len(questions) == sum(len(a["criteria"]) for a in result["areas"])
+    # every criterion that applies is asked about; a bare project sells no device and states no users or debt
+    assert len(questions) == sum(c["applicable"] for a in result["areas"] for c in a["criteria"])
+    assert "What share of devices comes back?" not in questions
 
 
 def test_markdown_twin(strong_result):

@@ -27,13 +27,13 @@ def test_user_rubric_extends_bundled(tmp_path):
     write(tmp_path, EXTRA, "team.yaml")
     rubrics = load_rubrics(tmp_path)
     assert [r.id for r in rubrics][-1] == "team"
-    assert len(rubrics) == 6
+    assert len(rubrics) == 7
 
 
 def test_user_rubric_overrides_bundled_by_id(tmp_path):
     write(tmp_path, EXTRA.replace("id: team", "id: market").replace("title: Team", "title: My market"), "market.yaml")
     rubrics = load_rubrics(tmp_path)
-    assert len(rubrics) == 5
+    assert len(rubrics) == 6
     assert rubrics[0].title == "My market" and len(rubrics[0].criteria) == 1
 
 

@@ -69,7 +69,9 @@ def test_red_flag_caps_verdict():
     result = assess(facts(market__tam=100, market__sam=0), rubrics)
     assert result.score > 75
     assert result.verdict == "Needs work"
-    assert result.red_flags == [{"area": "market", "criterion": "b", "message": "b is bad"}]
+    assert [{k: f[k] for k in ("area", "criterion", "message", "fact", "value", "fatal")} for f in result.red_flags] \
+        == [{"area": "market", "criterion": "b", "message": "b is bad", "fact": "market.sam", "value": 0, "fatal": False}]
+    assert result.capped
 
 
 @pytest.mark.parametrize("score, coverage, flags, verdict", [
@@ -81,9 +83,9 @@ def test_verdict_bands(score, coverage, flags, verdict):
     assert verdict_for(score, coverage, flags) == verdict
 
 
-def test_bundled_rubrics_cover_five_areas_with_sources():
+def test_bundled_rubrics_cover_six_areas_with_sources():
     rubrics = load_rubrics()
-    assert [r.id for r in rubrics] == ["market", "tech", "data", "compute", "business"]
+    assert [r.id for r in rubrics] == ["market", "tech", "data", "compute", "business", "risk"]
     for r in rubrics:
         assert len(r.sha256) == 64
         for c in r.criteria:
