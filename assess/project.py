@@ -276,9 +276,16 @@ class Risk(Section):
     description: Annotated[str, Field(max_length=2000)] | None = None
 
 
+def _iso_date(value: Any) -> Any:
+    import datetime as dt
+
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 class Fx(Section):
     usd_per_unit: Positive = Field(description="US dollars for one unit of the project currency.")
-    as_of: str | None = Field(None, description="Date of the rate, YYYY-MM-DD.")
+    as_of: Annotated[str, BeforeValidator(_iso_date), Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
+        None, description="Date of the rate, YYYY-MM-DD.")
     source: str | None = None
 
 

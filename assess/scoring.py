@@ -225,6 +225,8 @@ def assess(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> A
         verdict = INSUFFICIENT
         basis = (f"evidence covers {coverage:.0%} of the weight and the bounds ({(low or 0):.0f}–{(high or 0):.0f}) "
                  f"leave {', '.join(possible) or 'every band'} open")
+    if capped:
+        basis += f"; {len(flags)} red flag{'s' if len(flags) != 1 else ''} cap{'' if len(flags) != 1 else 's'} it at {RED_FLAG_CAP}"
     return Assessment(score=overall, verdict=verdict, coverage=round(coverage, 3),
                       weakest_area=weakest.id if weakest else None,
                       weakest_score=weakest.score if weakest else None, red_flags=flags, areas=areas,

@@ -1,0 +1,58 @@
+"""Company-level fields: bad values are located errors (file:line: field: expected …), exit 2, no traceback and
+no output; odd-but-valid values (a negative burn, 亿 amounts, later stages, a vendor's API model) are accepted."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+BAD = [
+    ("negative-cash", "business:\n  cash: -5\n", "p.yaml:3: business.cash: expected a number ≥ 0"),
+    ("negative-revenue", "business:\n  revenue_12m: -1e6\n", "p.yaml:3: business.revenue_12m: expected a number ≥ 0"),
+    ("negative-headcount", "business:\n  headcount: -3\n", "p.yaml:3: business.headcount: expected a number ≥ 0"),
+    ("top5-below-top1", "business:\n  revenue_quality:\n    top_customer_share: 0.4\n    top5_share: 0.3\n",
+     "p.yaml:5: business.revenue_quality.top5_share: expected top5_share ≥ top_customer_share"),
+    ("unknown-currency", "currency: XYZ\n", "p.yaml:2: currency: expected an ISO 4217 currency code"),
+    ("currency-without-rate", "currency: XAF\n", "p.yaml:2: currency: no exchange rate for XAF"),
+    ("unknown-risk-kind", "risks:\n  - {kind: aliens, severity: high}\n", "p.yaml:3: risks.0.kind: expected one of"),
+    ("unknown-stage", "stage: series-z\n", "p.yaml:2: stage: expected one of"),
+    ("vendor-shares-over-one", "dependencies:\n  model_vendors:\n    - {name: A, cogs_share: 0.8}\n"
+     "    - {name: B, cogs_share: 0.5}\n", "dependencies.model_vendors: expected the vendors' cogs_share"),
+    ("bad-myriad", "business:\n  cash: 3.82亿亿\n", "p.yaml:3: business.cash: expected a number"),
+    ("negative-fx", "currency: CNY\nfx: {usd_per_unit: -0.1}\n", "p.yaml:3: fx.usd_per_unit: expected a number > 0"),
+    ("unknown-target-metric", "tech:\n  target: {metric: vibes, value: 1}\n", "p.yaml:3: tech.target.metric"),
+]
+
+
+@pytest.mark.parametrize("name, body, expected", BAD, ids=[b[0] for b in BAD])
+def test_bad_company_field_is_located(invoke, tmp_path, name, body, expected):
+    (tmp_path / "p.yaml").write_text("name: X\n" + body, encoding="utf-8")
+    result = invoke("run", tmp_path / "p.yaml", "-o", tmp_path / "out.pdf", "--no-bench")
+    assert result.exit_code == 2, result.stderr
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / "out.pdf").exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_valid_company_spellings_are_accepted(invoke, tmp_path):
+    body = """\
+name: 星衡智能
+stage: Series D
+currency: cny
+tech: {base_model: GPT-4o, approach: prompt, target: {metric: pass_at_k, value: "72%", k: 1}}
+business:
+  revenue_12m: 3.82亿
+  cash: ¥12亿
+  monthly_burn: -250万元
+  raised_to_date: 1.2万亿
+"""
+    (tmp_path / "p.yaml").write_text(body, encoding="utf-8")
+    result = invoke("run", tmp_path / "p.yaml", "--format", "json", "--no-bench")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["project"]["stage"] == "series-c" and data["project"]["currency"] == "CNY"
+    facts = data["facts"]
+    assert facts["business.annual_revenue"]["value"] == pytest.approx(3.82e8)
+    assert facts["business.runway_months"]["value"] == "cash-generative"
+    assert data["project"]["fx"]["source"].startswith("European Central Bank")
