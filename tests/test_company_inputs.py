@@ -56,3 +56,13 @@ business:
     assert facts["business.annual_revenue"]["value"] == pytest.approx(3.82e8)
     assert facts["business.runway_months"]["value"] == "cash-generative"
     assert data["project"]["fx"]["source"].startswith("European Central Bank")
+
+
+def test_schema_documents_the_company_fields(invoke):
+    schema = json.loads(invoke("schema").stdout)
+    for name in ("users", "hardware", "dependencies", "risks", "fx"):
+        assert name in schema["properties"]
+    business = schema["$defs"]["Business"]["properties"]
+    for name in ("revenue_12m", "revenue_prior_12m", "raised_to_date", "covenants_met", "headcount", "revenue_quality"):
+        assert name in business and business[name].get("description") or name in ("covenants_met",)
+    assert "series-b" in json.dumps(schema["properties"]["stage"])
