@@ -64,5 +64,6 @@ def test_schema_documents_the_company_fields(invoke):
         assert name in schema["properties"]
     business = schema["$defs"]["Business"]["properties"]
     for name in ("revenue_12m", "revenue_prior_12m", "raised_to_date", "covenants_met", "headcount", "revenue_quality"):
-        assert name in business and business[name].get("description") or name in ("covenants_met",)
+        assert name in business
+    assert "negative = cash-generative" in business["monthly_burn"]["description"]
     assert "series-b" in json.dumps(schema["properties"]["stage"])
