@@ -1,0 +1,174 @@
+"""Issue 10, output side: hostile project.yaml values, chart labels, Markdown, -o targets, strict JSON, number
+flags, the appendix's re-run command and unknown-field warnings. Each test reproduces an attack from the issue."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FULL, MINIMAL, write
+
+# --- finding 7: project.yaml values that used to crash with exit 1 --------------------------------------------------
+
+HUGE_INT = "9" * 400
+HOSTILE_VALUES = {
+    "400-digit-integer": (f"name: X\nmarket:\n  customers: {HUGE_INT}\n",
+                          ["p.yaml:3: market.customers: expected a number between -1e18 and 1e18, got a 400-digit"]),
+    "400-digit-integer-money": (f"name: X\nmarket:\n  tam: {HUGE_INT}\n", ["p.yaml:3: market.tam: expected a number"]),
+    "400-digit-string": (f"name: X\nmarket:\n  tam: '{HUGE_INT}'\n", ["p.yaml:3: market.tam: expected a number below"]),
+    "5000-digit-integer": ("name: X\nmarket:\n  tam: " + "9" * 5000 + "\n",
+                           ["p.yaml:3: market.tam: an integer of 5,000 characters is out of range"]),
+    "model-params-1e308": ("name: X\ncompute:\n  model_params: 1e308\n  training_tokens: 1e12\n",
+                           ["p.yaml:3: compute.model_params: expected a number ≤ 1e15, got '1e308'"]),
+    "model-params-float-1e308": ("name: X\ncompute:\n  model_params: 1.0e+308\n  training_tokens: 1e12\n",
+                                 ["p.yaml:3: compute.model_params: expected a number ≤ 1e15"]),
+    "tokens-1e300": ("name: X\ncompute:\n  model_params: 7e9\n  training_tokens: 1.0e+300\n",
+                     ["p.yaml:4: compute.training_tokens: expected a number ≤ 1e16"]),
+    "tiny-custom-gpu": ("name: X\ncompute:\n  model_params: 7e9\n  gpu: tiny\n  inference: {requests_per_month: 1000}\n"
+                        "  gpus: [{name: tiny, memory_gb: 1.0e-300, bandwidth_gbs: 1.0e-300, bf16_tflops: 1.0e-300}]\n",
+                        ["p.yaml:6: compute.gpus.0.memory_gb: expected a number ≥ 1",
+                         "p.yaml:6: compute.gpus.0.bandwidth_gbs: expected a number ≥ 1",
+                         "p.yaml:6: compute.gpus.0.bf16_tflops: expected a number ≥ 0.1"]),
+    "peak-to-average-1e300": ("name: X\ncompute:\n  model_params: 7e9\n  inference:\n    requests_per_month: 1e6\n"
+                              "    peak_to_average: 1.0e+300\n",
+                              ["p.yaml:6: compute.inference.peak_to_average: expected a number ≤ 1,000"]),
+    "mfu-1e-300": ("name: X\ncompute:\n  model_params: 7e9\n  training_tokens: 1e12\n  mfu: 1.0e-300\n",
+                   ["p.yaml:5: compute.mfu: expected a number ≥ 0.001"]),
+    "nested-5000-deep": ("name: X\nfoo: " + "[" * 5000 + "]" * 5000 + "\n",
+                         ["p.yaml:2: values are nested more than 50 levels deep"]),
+    "nested-300000-deep": ("name: X\nfoo: " + "[" * 300_000 + "]" * 300_000 + "\n",
+                           ["p.yaml:2: values are nested more than 50 levels deep"]),
+    "nul-escape-in-name": ('name: "Acme\\0AI"\n', ["p.yaml:1: name: NUL characters (\\0) are not allowed"]),
+    "nul-escape-in-data-path": ('name: X\ndata:\n  path: "d\\0.csv"\n  target: y\n',
+                                ["p.yaml:3: data.path: NUL characters (\\0) are not allowed"]),
+    "nul-byte": (b"name: Acme\x00AI\n", ["p.yaml:1: control character U+0000 is not allowed"]),
+    "data-path-5000-chars": ("name: X\ndata:\n  path: " + "a" * 5000 + ".csv\n  target: y\n",
+                             ["p.yaml:3: data.path: expected a path of at most 1,024 characters, got 5,004"]),
+    "data-path-long-name": ("name: X\ndata:\n  path: " + "a" * 300 + ".csv\n  target: y\n",
+                            ["p.yaml:3: data.path: expected file and folder names of at most 255 bytes"]),
+    "target-value-nan": ("name: X\ntech:\n  target: {metric: accuracy, value: .nan}\n",
+                         ["p.yaml:3: tech.target.value: expected a finite number"]),
+    "net-new-arr-1e300": ("name: X\nbusiness:\n  net_new_arr_12m: -1.0e+300\n",
+                          ["p.yaml:3: business.net_new_arr_12m: expected a number ≥ -1e15"]),
+}
+
+
+def _check_exit_2(result, expected: list[str], tmp_path: Path) -> None:
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    everything = result.stdout + result.stderr
+    assert "Traceback" not in everything and "internal error" not in everything
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == len(expected), result.stderr  # one line per problem
+    for want in expected:
+        assert any(want in line for line in errors), (want, result.stderr)
+    assert all(len(line) < 400 for line in result.stderr.splitlines())  # no 5,000-character echo of the input
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize("case", sorted(HOSTILE_VALUES))
+def test_hostile_project_values_are_located_errors(invoke, tmp_path, case, command):
+    body, expected = HOSTILE_VALUES[case]
+    path = tmp_path / "p.yaml"
+    path.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+    args = [command, path] + (["--no-bench", "--format", "json", "-o", tmp_path / "out.json"] if command == "run" else [])
+    result = invoke(*args)
+    _check_exit_2(result, expected, tmp_path)
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_symlink_loop_as_the_project_file(invoke, tmp_path):
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    (tmp_path / "self.yaml").symlink_to(tmp_path / "self.yaml")
+    for name in ("a.yaml", "self.yaml"):
+        for args in (["validate"], ["run", "--no-bench", "--format", "json"]):
+            result = invoke(args[0], tmp_path / name, *args[1:])
+            _check_exit_2(result, [f"{name}: symbolic link loop"], tmp_path)
+
+
+def test_symlink_loop_as_the_dataset(invoke, tmp_path):
+    (tmp_path / "d.csv").symlink_to(tmp_path / "d.csv")
+    path = write(tmp_path, "name: X\ndata:\n  path: d.csv\n  target: y\n")
+    for args in (["validate"], ["run", "--no-bench", "--format", "json"]):
+        result = invoke(args[0], path, *args[1:])
+        _check_exit_2(result, ["project.yaml:3: data.path: symbolic link loop"], tmp_path)
+
+
+def test_over_long_project_path(invoke, tmp_path):
+    result = invoke("validate", tmp_path / ("p" * 300 + ".yaml"))
+    _check_exit_2(result, ["the path is too long for the file system"], tmp_path)
+
+
+def test_compute_flags_are_bounded(invoke):
+    result = invoke("compute", "--params", "1e308", "--tokens", "1e12", "--format", "json")
+    _check_exit_2(result, ["--params: expected a number ≤ 1e15"], Path("."))
+
+
+def test_an_overflowing_estimate_is_a_located_error():
+    """The schema's bounds keep every estimate finite; the engine's own backstop turns any overflow that slips
+    through (here: a model built without validation) into a UserError, not inf or an exception."""
+    from assess.compute.estimate import estimate
+    from assess.errors import UserError
+    from assess.project import Compute
+
+    spec = Compute.model_construct(model_params=1e308, training_tokens=1e12, training_type="full")
+    with pytest.raises(UserError) as caught:
+        estimate(spec)
+    assert caught.value.problems[0].field == "compute" and "overflows" in str(caught.value)
+
+
+def test_largest_allowed_values_give_a_finite_estimate(invoke, tmp_path):
+    """Every number at its bound at once: the estimate is finite and the report renders."""
+    body = """\
+name: X
+business: {price_per_customer_month: 1e15, cac: 1e15, monthly_churn: 1, cash: 1e15, monthly_burn: 1e15,
+           net_new_arr_12m: 1e15, customers_now: 1000000000000, other_cogs_per_customer_month: 1e15}
+compute:
+  model_params: 1e15
+  training_tokens: 1e16
+  training_type: pretrain
+  mfu: 0.001
+  gpu: slow
+  gpus: [{name: slow, memory_gb: 1, bandwidth_gbs: 1, bf16_tflops: 0.1, usd_per_hour: 1e15}]
+  layers: 1000000000000
+  kv_heads: 1000000000000
+  head_dim: 1000000000000
+  inference: {requests_per_month: 1e15, input_tokens: 1e15, output_tokens: 1e15, peak_to_average: 1000,
+              batch_size: 1000000000000}
+"""
+    result = invoke("run", write(tmp_path, body), "--no-bench", "--format", "json", "-o", tmp_path / "r.json")
+    assert result.exit_code == 0, result.stderr
+    json.loads((tmp_path / "r.json").read_text(), parse_constant=_refuse)
+
+
+# --- finding 19: unknown-field warnings are capped ------------------------------------------------------------------
+
+def test_unknown_field_warnings_are_capped(invoke, tmp_path):
+    lines = ["name: X"] + [f"k{i}: 1" for i in range(150_000)]
+    path = tmp_path / "p.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    assert 1_400_000 < path.stat().st_size < 2_000_000
+    result = invoke("validate", path)
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 21, warnings[:3]
+    assert warnings[0].endswith("p.yaml:2: k0: unknown field 'k0' ignored")
+    assert warnings[-1].endswith("p.yaml: … and 149,980 more unknown fields ignored")
+
+
+def test_few_unknown_fields_are_all_listed_with_suggestions(invoke, tmp_path):
+    body = "name: X\nmarkt: {}\n" + "".join(f"extra{i}: 1\n" for i in range(19))
+    result = invoke("validate", write(tmp_path, body))
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 20 and "did you mean 'market'" in warnings[0]
+    assert not any("more unknown fields" in w for w in warnings)
+
+
+def _refuse(name: str):
+    raise ValueError(f"not JSON: {name}")
