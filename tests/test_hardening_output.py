@@ -172,3 +172,64 @@ def test_few_unknown_fields_are_all_listed_with_suggestions(invoke, tmp_path):
 
 def _refuse(name: str):
     raise ValueError(f"not JSON: {name}")
+
+
+# --- finding 4: '$' in labels is drawn literally, never as mathtext ------------------------------------------------
+
+DOLLAR_LABELS = ["$25k_to_$50k", "$\\frac{a}{b}$"]
+
+
+def _mathtext_project(tmp_path: Path) -> Path:
+    rows = ["text,$income$,label"]
+    for i in range(120):
+        label = DOLLAR_LABELS[i % 2].replace('"', '""')
+        rows.append(f'word{i % 7} thing,{"" if i % 5 == 0 else i},"{label}"')
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    return write(tmp_path, "name: M\ndata:\n  path: d.csv\n  target: label\n")
+
+
+def _svgs(html: str) -> list[str]:
+    import base64
+    import re
+
+    return [base64.b64decode(m).decode("utf-8") for m in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
+
+
+def _glyph_ref(char: str) -> str:
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(font_manager.findfont("DejaVu Sans"))
+    return f'"#DejaVuSans-{font.get_char_index(ord(char)):x}"'
+
+
+def test_dollar_labels_are_drawn_literally_in_html_and_pdf(invoke, tmp_path):
+    from pypdf import PdfReader
+
+    project = _mathtext_project(tmp_path)
+    html_out, pdf_out = tmp_path / "r.html", tmp_path / "r.pdf"
+    result = invoke("run", project, "--no-bench", "--format", "html", "-o", html_out)
+    assert result.exit_code == 0, result.stderr
+    charts = "".join(_svgs(html_out.read_text()))
+    for label in [*DOLLAR_LABELS, "$income$"]:
+        assert f"<!-- {label} -->" in charts  # matplotlib notes each text it draws
+    assert _glyph_ref("$") in charts and _glyph_ref("\\") in charts  # '$' and '\' drawn as characters …
+    assert "Oblique" not in charts  # … and nothing set in mathtext's italic (a formula would be)
+    result = invoke("run", project, "--no-bench", "-o", pdf_out)
+    assert result.exit_code == 0, result.stderr
+    text = "".join(page.extract_text() for page in PdfReader(pdf_out).pages)
+    assert "$25k_to_$50k" in text
+
+
+def test_every_chart_draws_dollar_text_literally():
+    from assess.report import charts
+
+    made = [
+        charts.bar_chart(DOLLAR_LABELS, [1, 2], "$x$"),
+        charts.radar_chart(DOLLAR_LABELS + ["$c$"], [10, None, 50]),
+        charts.learning_curve_chart([10, 100, 1000], [0.5, 0.6, 0.7], None, 0.8, "$m$", True),
+        charts.stacked_cost_chart({DOLLAR_LABELS[0]: 1.0, DOLLAR_LABELS[1]: 2.0}, 5.0, "USD"),
+    ]
+    for uri in made:
+        svg = "".join(_svgs(f'src="{uri}"'))
+        assert "Oblique" not in svg and _glyph_ref("$") in svg
