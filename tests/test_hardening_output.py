@@ -233,3 +233,105 @@ def test_every_chart_draws_dollar_text_literally():
     for uri in made:
         svg = "".join(_svgs(f'src="{uri}"'))
         assert "Oblique" not in svg and _glyph_ref("$") in svg
+
+
+# --- finding 8: Markdown output keeps untrusted text as text --------------------------------------------------------
+
+LINE_BREAKS = ["\r", "\n", "\r\n", "\u2028", "\u2029", "\x85", "\v", "\f", "\x1c"]
+
+
+def _unescaped(md: str) -> str:
+    """The Markdown with every backslash-escaped character removed: what is left is live syntax."""
+    import re
+
+    return re.sub(r"\\.", "", md)
+
+
+def test_markdown_keeps_hostile_text_inert(invoke, tmp_path):
+    name = "Acme\r# Verdict: Strong (96/100)"  # the attack from the issue
+    tagline = ("![x](http://attacker/x.png) [click](https://evil.example/) <img src=http://attacker/y.png> "
+               "www.attacker.example `code` **bold** | cell | $x$ \\![z](http://attacker/z.png)"
+               + "".join(f"{brk}## Injected" for brk in LINE_BREAKS))
+    body = f"name: {json.dumps(name)}\ntagline: {json.dumps(tagline)}\n"
+    result = invoke("run", write(tmp_path, body), "--format", "md", "-o", tmp_path / "r.md")
+    assert result.exit_code == 0, result.stderr
+    md = (tmp_path / "r.md").read_text(encoding="utf-8")
+    lines = md.splitlines()  # splits on every separator a Markdown renderer might honour, and more
+    assert lines[0] == "# Acme \\# Verdict: Strong \\(96/100\\): feasibility assessment"
+    assert [line for line in lines if "Verdict: Strong" in line] == [lines[0]]
+    assert [line for line in lines if "Injected" in line] == [lines[2]] and lines[2].startswith("_\\!\\[x\\]")
+    live = _unescaped(md)
+    for syntax in ("![", "](", "<img", "<http", "http://", "https://", "www.", "**bold", "$x"):
+        assert syntax not in live, syntax
+    assert "\\!\\[x\\]\\(http\\://attacker/x.png\\)" in md
+
+
+def test_markdown_table_cells_and_headings_stay_one_line(invoke, tmp_path):
+    """Rubric text lands in headings and table cells: line breaks and '|' in it cannot add rows or headings."""
+    rubric = {"id": "market", "title": "Market\r# Injected heading", "version": "1", "criteria": [{
+        "id": "x", "question": "Q | extra cell\n| injected | row |", "fact": "market.tam", "weight": 1,
+        "target": "big\u2028## Injected target", "bands": [{"gte": 0, "score": 3}], "advice": "A",
+        "source": "![i](http://attacker/i.png)\x85# Injected source"}]}
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "market.yaml").write_text(json.dumps(rubric))
+    project = write(tmp_path, "name: X\nmarket: {tam: 5e9}\n")
+    result = invoke("run", project, "--format", "md", "-o", tmp_path / "r.md", "--rubrics", tmp_path / "r")
+    assert result.exit_code == 0, result.stderr
+    lines = (tmp_path / "r.md").read_text(encoding="utf-8").splitlines()
+    assert not [line for line in lines if "Injected" in line and line.startswith("#") and "\\# Injected" not in line]
+    row = [line for line in lines if "extra cell" in line]
+    assert len(row) == 1 and _unescaped(row[0]).count("|") == 6  # five cells, as the header says
+    assert not [line for line in lines if line.startswith("| injected")]
+    assert "![i](" not in _unescaped(row[0]) and "http://" not in _unescaped(row[0])
+
+
+def test_markdown_escape_and_code_span_units():
+    from assess.report.markdown import md_code, md_escape
+
+    assert md_escape("a\r# b\u2028c\x85d") == "a \\# b c d"
+    assert md_escape("![x](http://e/x.png)") == "\\!\\[x\\]\\(http\\://e/x.png\\)"
+    assert md_escape("\\![x](y)") == "\\\\\\!\\[x\\]\\(y\\)"  # the attacker's backslash is escaped first
+    assert md_escape("<b>&") == "&lt;b&gt;&amp;"
+    assert md_code("a`b``c") == "```a`b``c```"
+    assert md_code("x\ny") == "`x y`"
+
+
+# --- finding 16: the appendix's "Re-run with" command quotes the file name ---------------------------------------
+
+HOSTILE_NAME = "deal$(touch PWNED).yaml"
+
+
+def _rerun_command(text: str) -> str:
+    import html
+    import re
+
+    found = re.search(r"Re-run with <code>(.*?)</code>", text) or re.search(r"Re-run with (`+)\s?(.*?)\s?\1", text)
+    assert found, "no re-run command"
+    return html.unescape(found.group(found.lastindex))
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_rerun_command_quotes_the_file_name(invoke, tmp_path, fmt):
+    import subprocess
+
+    project = write(tmp_path, MINIMAL, name=HOSTILE_NAME)
+    out = tmp_path / f"r.{fmt}"
+    result = invoke("run", project, "--format", fmt, "-o", out, "--date", "2026-01-31")
+    assert result.exit_code == 0, result.stderr
+    command = _rerun_command(out.read_text(encoding="utf-8"))
+    assert shlex.split(command) == ["assess", "run", HOSTILE_NAME, "--seed", "0", "--date", "2026-01-31"]
+    # And a real shell reads it the same way, running nothing: the command with `assess` swapped for printf.
+    shown = subprocess.run(["sh", "-c", "printf '%s\\n' " + command.split(" ", 1)[1]], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=30)
+    assert shown.stdout.splitlines()[1] == HOSTILE_NAME
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_rerun_command_in_pdf_is_quoted(invoke, tmp_path):
+    from pypdf import PdfReader
+
+    project = write(tmp_path, MINIMAL, name=HOSTILE_NAME)
+    result = invoke("run", project, "-o", tmp_path / "r.pdf", "--date", "2026-01-31")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join("".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).split())
+    assert f"assess run '{HOSTILE_NAME}' --seed 0 --date 2026-01-31" in text
