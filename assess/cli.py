@@ -127,6 +127,14 @@ def emit(data: bytes | str, output: str | None) -> None:
     say(f"wrote {output}")
 
 
+def check_output_early(output: str | None) -> None:
+    """-o is checked before any work: only a regular file (new or existing) in a writable folder may be written."""
+    if output not in (None, "-"):
+        from .atomic import check_output
+
+        check_output(output)
+
+
 def _read_limits(max_rows: int | None, max_bytes: str | None) -> dict[str, int]:
     from .numbers import parse_number
 
@@ -216,12 +224,11 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
     """Assess PROJECT (a project.yaml) and write the report."""
     from .pipeline import RunOptions
     from .pipeline import run as run_pipeline
-    from .report import check_output, render
+    from .report import render
 
     if output is None and fmt in ("pdf", "html"):
         output = f"report.{fmt}"
-    if output not in (None, "-"):
-        check_output(output)
+    check_output_early(output)
     options = RunOptions(seed=seed, budget=budget, rubrics_dir=rubrics_dir, date=date, run_bench=not no_bench,
                          run_profile=not no_profile, timings=timings, encoding=encoding,
                          **_read_limits(max_rows, max_bytes))
@@ -284,6 +291,7 @@ def schema(output: str | None) -> None:
     """Print the JSON Schema of project.yaml (for editor completion and validation)."""
     from .project import json_schema
 
+    check_output_early(output)
     emit(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", output)
 
 
@@ -350,6 +358,7 @@ def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ..
     from .dataset import load_dataset
 
     started = time.monotonic()
+    check_output_early(output)
     chosen = [m.strip() for m in models.split(",") if m.strip()] if models else None
     known = [c.__name__ for c in BASELINES]
     unknown = [m for m in chosen or [] if m not in known]
@@ -411,6 +420,7 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
     from .dataset import load_dataset, require_target
     from .project import Data, Project, load_project
 
+    check_output_early(output)
     if project_path is not None:
         project = load_project(project_path).project
     else:
@@ -484,6 +494,7 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
     from .compute.estimate import estimate
     from .project import Compute, load_project
 
+    check_output_early(output)
     if list_catalogues:
         rows = {"gpus": [g.__dict__ for g in gpu_catalogue().values()],
                 "models": [m.__dict__ for m in model_catalogue().values()]}

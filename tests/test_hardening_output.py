@@ -335,3 +335,135 @@ def test_rerun_command_in_pdf_is_quoted(invoke, tmp_path):
     assert result.exit_code == 0, result.stderr
     text = " ".join("".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).split())
     assert f"assess run '{HOSTILE_NAME}' --seed 0 --date 2026-01-31" in text
+
+
+# --- finding 10: -o only ever creates or replaces a regular file, checked before the work starts --------------------
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _special_targets(tmp_path: Path) -> dict[str, Path]:
+    targets = {"fifo": tmp_path / "pipe.pdf", "directory": tmp_path / "folder.pdf",
+               "symlink-to-fifo": tmp_path / "link.pdf", "symlink-loop": tmp_path / "loop.pdf",
+               "symlink-to-file": tmp_path / "link-to-file.pdf", "dangling-symlink": tmp_path / "dangling.pdf"}
+    os.mkfifo(targets["fifo"])
+    targets["directory"].mkdir()
+    targets["symlink-to-fifo"].symlink_to(targets["fifo"])
+    targets["symlink-loop"].symlink_to(targets["symlink-loop"])
+    (tmp_path / "file.pdf").write_bytes(b"%PDF earlier")
+    targets["symlink-to-file"].symlink_to(tmp_path / "file.pdf")  # as /dev/stdout is when stdout is a file
+    targets["dangling-symlink"].symlink_to(tmp_path / "nowhere.pdf")
+    if _is_root():  # a character device of our own (the same kind as /dev/null), so a regression harms nothing
+        targets["char-device"] = tmp_path / "null.pdf"
+        os.mknod(targets["char-device"], stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return targets
+
+
+def _bench_project(tmp_path: Path) -> Path:
+    from conftest import text_dataset
+
+    text_dataset().to_csv(tmp_path / "tickets.csv", index=False)
+    return write(tmp_path, FULL + "data:\n  path: tickets.csv\n  target: label\n  text_columns: [text]\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_output_onto_special_files_is_refused_before_any_work(invoke, tmp_path):
+    project = _bench_project(tmp_path)
+    for kind, target in _special_targets(tmp_path).items():
+        before = os.lstat(target)
+        started = time.monotonic()
+        result = invoke("run", project, "-o", target, "--budget", "30")
+        assert result.exit_code == 2, (kind, result.stderr)
+        assert time.monotonic() - started < 5, kind
+        assert "validating" not in result.stderr and "loading" not in result.stderr, kind  # no work was done
+        assert [line for line in result.stderr.splitlines() if line.startswith("error: ")], kind
+        after = os.lstat(target)
+        assert (stat.S_IFMT(after.st_mode), after.st_ino) == (stat.S_IFMT(before.st_mode), before.st_ino), kind
+    assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob(".*.probe"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("command", [
+    ["bench", "{data}", "--target", "label", "--format", "json"],
+    ["data", "{data}", "--target", "label", "--format", "json"],
+    ["compute", "--params", "7e9", "--tokens", "1e12"],
+    ["schema"],
+])
+def test_every_command_refuses_special_outputs_up_front(invoke, tmp_path, command):
+    _bench_project(tmp_path)
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    args = [a.replace("{data}", str(tmp_path / "tickets.csv")) for a in command]
+    started = time.monotonic()
+    result = invoke(*args, "-o", fifo)
+    assert result.exit_code == 2 and "a pipe (FIFO), not a regular file" in result.stderr, result.stderr
+    assert time.monotonic() - started < 5 and "profiling" not in result.stderr and "baseline" not in result.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_output_to_dev_null_leaves_the_device_alone(invoke, tmp_path):
+    from assess.atomic import check_output
+    from assess.errors import UserError
+
+    # The check alone first: should it ever pass, stop here rather than let the run replace /dev/null.
+    with pytest.raises(UserError, match="character device"):
+        check_output("/dev/null")
+    with pytest.raises(UserError, match="symbolic link"):
+        check_output("/dev/stdout")  # a link to /proc/self/fd/1, whatever fd 1 is (under pytest: a regular file)
+    stdout_link = os.readlink("/dev/stdout")
+    for target in ("/dev/null", "/dev/stdout"):
+        result = invoke("run", write(tmp_path, MINIMAL), "--no-bench", "-o", target)
+        assert result.exit_code == 2 and "only creates or replaces regular files" in result.stderr, result.stderr
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert os.path.islink("/dev/stdout") and os.readlink("/dev/stdout") == stdout_link
+
+
+def test_write_atomic_never_replaces_a_non_regular_file(tmp_path):
+    from assess.atomic import write_atomic
+    from assess.errors import UserError
+
+    for kind, target in _special_targets(tmp_path).items():
+        before = os.lstat(target)
+        with pytest.raises(UserError):
+            write_atomic(target, b"report")
+        assert os.lstat(target).st_ino == before.st_ino, kind
+    assert (tmp_path / "file.pdf").read_bytes() == b"%PDF earlier"
+    regular = tmp_path / "ok.pdf"
+    write_atomic(regular, b"one")
+    write_atomic(regular, b"two")
+    assert regular.read_bytes() == b"two"
+
+
+def test_output_folder_that_refuses_new_files(invoke, tmp_path):
+    if _is_root():
+        folder = Path("/proc")  # root may write to a chmod 555 folder; nobody may create files in /proc
+    else:
+        folder = tmp_path / "read-only"
+        folder.mkdir()
+        folder.chmod(0o555)
+    project = _bench_project(tmp_path)
+    started = time.monotonic()
+    result = invoke("run", project, "-o", folder / "report.pdf")
+    assert result.exit_code == 2, result.stderr
+    assert "output directory" in result.stderr and "validating" not in result.stderr
+    assert time.monotonic() - started < 5
+    assert not (folder / "report.pdf").exists()
+
+
+@pytest.mark.parametrize("name_bytes", [256, 1000])
+def test_over_long_output_names_are_refused_up_front(invoke, tmp_path, name_bytes):
+    project = _bench_project(tmp_path)
+    target = tmp_path / ("r" * (name_bytes - 4) + ".pdf")
+    result = invoke("run", project, "-o", target)
+    assert result.exit_code == 2 and "output name is" in result.stderr and "too long" in result.stderr \
+        or "over this file system's limit" in result.stderr, result.stderr
+    assert "validating" not in result.stderr
+
+
+def test_long_but_valid_output_name_is_written(invoke, tmp_path):
+    """A 255-byte name must work: the temporary file beside it must not need a longer one."""
+    target = tmp_path / ("r" * 251 + ".md")
+    result = invoke("run", write(tmp_path, MINIMAL), "--format", "md", "-o", target)
+    assert result.exit_code == 0, result.stderr
+    assert target.read_text().startswith("# Tiny Co")
