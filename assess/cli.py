@@ -5,7 +5,6 @@ Exit codes: 0 ok · 1 internal error · 2 bad input · 3 score below --fail-unde
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -16,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, jsonout
 from .errors import Problem, UserError
 
 EXIT_CODES = """\b
@@ -292,7 +291,7 @@ def schema(output: str | None) -> None:
     from .project import json_schema
 
     check_output_early(output)
-    emit(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", output)
+    emit(jsonout.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", output)
 
 
 @main.command()
@@ -310,14 +309,14 @@ def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
         rows = [{"fact": s.name, "unit": s.unit, "description": s.description} for s in sorted(
             FACT_SPECS.values(), key=lambda s: s.name)]
         if fmt == "json":
-            emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
+            emit(jsonout.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
         else:
             for row in rows:
                 click.echo(f"{row['fact']:<42} {row['unit']:<16} {row['description']}")
         return
     loaded = load_rubrics(rubrics_dir)
     if fmt == "json":
-        emit(json.dumps([r.model_dump(by_alias=True, exclude_none=True) for r in loaded], indent=2,
+        emit(jsonout.dumps([r.model_dump(by_alias=True, exclude_none=True) for r in loaded], indent=2,
                         ensure_ascii=False) + "\n", None)
         return
     for rubric in loaded:
@@ -375,7 +374,7 @@ def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ..
     for warning in result["warnings"]:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
-        emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
+        emit(jsonout.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
         return
     emit(_bench_table(result), output)
 
@@ -434,7 +433,7 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
                               pii_rows=pii_rows)
     facts = {f.name: f.value for f in profile_facts(profile)}
     if fmt == "json":
-        emit(json.dumps({"facts": facts, "profile": profile}, indent=2, ensure_ascii=False) + "\n", output)
+        emit(jsonout.dumps({"facts": facts, "profile": profile}, indent=2, ensure_ascii=False) + "\n", output)
         return
     lines = [f"{name:<30} {value}" for name, value in facts.items()]
     lines += ["", f"{'column':<30} {'type':<12} {'missing':>8} {'unique':>8}"]
@@ -499,7 +498,7 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
         rows = {"gpus": [g.__dict__ for g in gpu_catalogue().values()],
                 "models": [m.__dict__ for m in model_catalogue().values()]}
         if fmt == "json":
-            emit(json.dumps(rows, indent=2) + "\n", output)
+            emit(jsonout.dumps(rows, indent=2) + "\n", output)
         else:
             lines = ["GPUs (dense BF16 peak):"] + [
                 f"  {g['name']:<12} {g['memory_gb']:>5g} GB {g['bandwidth_gbs']:>6g} GB/s {g['bf16_tflops']:>6g} TFLOP/s"
@@ -545,7 +544,7 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
         spec.inference = Inference()
     result = estimate(spec, context=context)
     if fmt == "json":
-        emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
+        emit(jsonout.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
         return
     emit(_compute_table(result), output)
 

@@ -467,3 +467,58 @@ def test_long_but_valid_output_name_is_written(invoke, tmp_path):
     result = invoke("run", write(tmp_path, MINIMAL), "--format", "md", "-o", target)
     assert result.exit_code == 0, result.stderr
     assert target.read_text().startswith("# Tiny Co")
+
+
+# --- finding 13: --format json is strict JSON ----------------------------------------------------------------------
+
+def _huge_regression_csv(path: Path) -> Path:
+    """Finite targets near 1e200: squared errors overflow, so every score is inf or NaN."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows = ["x1,x2,y"] + [f"{a:.6f},{b:.6f},{c:.6e}" for a, b, c in zip(rng.random(200), rng.random(200),
+                                                                       rng.random(200) * 1e200)]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _strict_loads(text: str):
+    return json.loads(text, parse_constant=_refuse)
+
+
+def test_bench_json_is_strict_with_a_note(invoke, tmp_path):
+    data = _huge_regression_csv(tmp_path / "huge.csv")
+    out = tmp_path / "bench.json"
+    result = invoke("bench", data, "--target", "y", "--format", "json", "--models", "Dummy,Linear", "--no-curve",
+                    "-o", out)
+    assert result.exit_code == 0, result.stderr
+    parsed = _strict_loads(out.read_text())
+    notes = parsed["non_finite"]
+    assert {"path": "models[0].cv_mean", "value": "nan"} in notes
+    assert parsed["models"][0]["cv_mean"] is None
+
+
+def test_run_json_is_strict_with_a_note(invoke, tmp_path):
+    _huge_regression_csv(tmp_path / "huge.csv")
+    project = write(tmp_path, "name: X\ndata:\n  path: huge.csv\n  target: y\n")
+    result = invoke("run", project, "--format", "json", "--budget", "20")
+    assert result.exit_code == 0, result.stderr
+    parsed = _strict_loads(result.stdout)
+    assert parsed["non_finite"] and all(n["path"].startswith("evidence.") for n in parsed["non_finite"])
+
+
+def test_strict_json_units():
+    import math
+
+    import numpy as np
+
+    from assess import jsonout
+
+    data = {"a": float("inf"), "b": [1.0, float("nan"), np.float64("-inf"), np.float32(2.5), np.int64(3)],
+            "c": {float("inf"): 1, 2.5: 2, np.int64(7): 3, ("t", 1): 4}, "d": "Infinity"}
+    text = jsonout.dumps(data)
+    parsed = _strict_loads(text)
+    assert parsed["a"] is None and parsed["b"] == [1.0, None, None, 2.5, 3] and parsed["d"] == "Infinity"
+    assert parsed["c"] == {"inf": 1, "2.5": 2, "7": 3, "('t', 1)": 4}
+    assert [n["path"] for n in parsed["non_finite"]] == ["a", "b[1]", "b[2]"]
+    assert jsonout.dumps([math.nan]) == "[\n  null\n]"  # a top-level list has nowhere for the note

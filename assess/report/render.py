@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import shlex
 import signal
 import threading
@@ -58,8 +57,10 @@ def render_markdown(result: dict[str, Any], template_dir: str | Path | None = No
 
 
 def render_json(result: dict[str, Any]) -> str:
+    from .. import jsonout
+
     public = {k: v for k, v in result.items() if not k.startswith("_")}
-    return json.dumps(public, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+    return jsonout.dumps(public, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
 
 
 @contextmanager
