@@ -6,6 +6,7 @@ Exit codes: 0 ok · 1 internal error · 2 bad input · 3 score below --fail-unde
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 import time
@@ -27,6 +28,23 @@ Exit codes:
   141  stdout was closed early (e.g. piped into head)"""
 
 _state = {"verbosity": 0}
+SEED = click.IntRange(0, 2**32 - 1)  # what NumPy and scikit-learn accept
+MAX_BUDGET_SECONDS = 86_400.0
+
+
+class FiniteFloat(click.FloatRange):
+    """A float in a range that is also finite: FloatRange alone lets 'nan' through (every comparison is false)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+BUDGET = FiniteFloat(min=1, max=MAX_BUDGET_SECONDS)
 log = logging.getLogger("assess")
 
 
@@ -142,9 +160,13 @@ def _read_limits(max_rows: int | None, max_bytes: str | None) -> dict[str, int]:
         limits["max_rows"] = max_rows
     if max_bytes is not None:
         try:
-            limits["max_bytes"] = int(parse_number(max_bytes))
+            number = parse_number(max_bytes)
         except ValueError as exc:
             raise UserError(Problem(str(exc), field="--max-bytes")) from None
+        if not isinstance(number, (int, float)) or number < 1:
+            raise UserError(Problem(f"expected a size of at least 1 byte, e.g. 500M, got {max_bytes!r}",
+                                    field="--max-bytes"))
+        limits["max_bytes"] = int(number)
     return limits
 
 
@@ -207,14 +229,14 @@ def _data_options(func):
               help="Directory of rubric YAML files that override or extend the bundled ones.")
 @click.option("--template-dir", type=click.Path(path_type=Path),
               help="Directory searched before the bundled templates. Templates are trusted code.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for CV splits, sampling and models.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed for CV splits, sampling and models.")
 @click.option("--date", "date", help="Pin the report date (YYYY-MM-DD); SOURCE_DATE_EPOCH also works.")
-@click.option("--budget", type=click.FloatRange(min=1), default=60.0, show_default=True,
+@click.option("--budget", type=BUDGET, default=60.0, show_default=True,
               help="Seconds for the baseline benchmark (a hard limit).")
 @click.option("--no-bench", is_flag=True, help="Skip the baseline benchmark.")
 @click.option("--no-profile", is_flag=True, help="Skip the data-readiness profile.")
 @click.option("--timings", is_flag=True, help="Include wall-clock timings (they differ between runs).")
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 3 when the overall score is below this.")
+@click.option("--fail-under", type=FiniteFloat(0, 100), help="Exit 3 when the overall score is below this.")
 @_data_options
 @verbosity
 def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, template_dir: Path | None, seed: int,
@@ -333,13 +355,13 @@ def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
 @click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), help="Override the inferred task.")
 @click.option("--text", "text_columns", multiple=True, help="Treat this column as free text (repeatable).")
 @click.option("--drop", "drop_columns", multiple=True, help="Ignore this column (repeatable).")
-@click.option("--budget", type=click.FloatRange(min=1), default=60.0, show_default=True,
+@click.option("--budget", type=BUDGET, default=60.0, show_default=True,
               help="Hard time limit in seconds.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option("--metric", type=click.Choice(["accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2", "mae",
                                              "rmse"]), help="Primary metric [default: accuracy or r2].")
-@click.option("--target-score", type=float, help="Score the venture needs; enables the data-need estimate.")
+@click.option("--target-score", type=FiniteFloat(), help="Score the venture needs; enables the data-need estimate.")
 @click.option("--models", help="Comma-separated baselines to run, e.g. Dummy,Linear,TfidfChars "
               "[default: every one that applies and fits the budget].")
 @click.option("--no-curve", is_flag=True, help="Skip the learning curve.")
@@ -404,7 +426,7 @@ def _bench_table(r: dict[str, Any]) -> str:
               help="project.yaml whose data section supplies licence, source and datasheet answers.")
 @click.option("--license", "licence", help="Dataset licence (SPDX id), when no --project is given.")
 @click.option("--source", type=click.Choice(["proprietary", "licensed", "public", "scraped", "synthetic"]))
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--pii-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Rows sampled for the personal-data scan.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -474,7 +496,7 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 @click.option("--layers", help="Transformer layers.")
 @click.option("--kv-heads", help="Key/value heads (grouped-query attention).")
 @click.option("--head-dim", help="Attention head dimension.")
-@click.option("--context", type=click.IntRange(min=1), help="Tokens held in the KV cache per request.")
+@click.option("--context", type=click.IntRange(1, 10**9), help="Tokens held in the KV cache per request.")
 @click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16", "fp8", "int8", "int4"]))
 @click.option("--requests-per-month", help="Serving volume.")
 @click.option("--input-tokens", help="Input tokens per request.")

@@ -522,3 +522,53 @@ def test_strict_json_units():
     assert parsed["c"] == {"inf": 1, "2.5": 2, "7": 3, "('t', 1)": 4}
     assert [n["path"] for n in parsed["non_finite"]] == ["a", "b[1]", "b[2]"]
     assert jsonout.dumps([math.nan]) == "[\n  null\n]"  # a top-level list has nowhere for the note
+
+
+# --- finding 14: number flags ----------------------------------------------------------------------------------------
+
+BAD_FLAGS = [
+    ("--seed", "-1", "not in the range 0<=x<=4294967295"),
+    ("--seed", str(2**32), "not in the range 0<=x<=4294967295"),
+    ("--seed", str(10**30), "not in the range"),
+    ("--budget", "inf", "not in the range"),
+    ("--budget", "nan", "'nan' is not a finite number"),
+    ("--budget", "1e308", "not in the range"),
+    ("--budget", "86401", "not in the range"),
+    ("--budget", "0", "not in the range"),
+    ("--fail-under", "nan", "'nan' is not a finite number"),
+    ("--fail-under", "inf", "not in the range"),
+    ("--fail-under", "-1", "not in the range"),
+    ("--fail-under", "101", "not in the range"),
+    ("--max-bytes", "-5", "--max-bytes: expected a size of at least 1 byte"),
+    ("--max-bytes", "0", "--max-bytes: expected a size of at least 1 byte"),
+    ("--max-bytes", "nan", "--max-bytes: expected a number"),
+    ("--max-bytes", "1e400", "--max-bytes: expected a number below 1e308"),
+    ("--max-rows", "0", "not in the range x>=1"),
+]
+
+
+@pytest.mark.parametrize(("flag", "value", "message"), BAD_FLAGS, ids=[f"{f}={v}" for f, v, _ in BAD_FLAGS])
+def test_bad_number_flags_are_usage_errors(invoke, tmp_path, flag, value, message):
+    project = _bench_project(tmp_path)
+    started = time.monotonic()
+    result = invoke("run", project, "--format", "json", flag, value)
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr + result.stdout
+    assert "validating" not in result.stderr and time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("command", ["bench", "data"])
+@pytest.mark.parametrize(("flag", "value"), [("--seed", "-1"), ("--seed", str(2**32)), ("--budget", "nan"),
+                                             ("--max-bytes", "-5"), ("--target-score", "nan")])
+def test_bad_number_flags_on_bench_and_data(invoke, tmp_path, command, flag, value):
+    if command == "data" and flag in ("--budget", "--target-score"):
+        pytest.skip("bench-only flag")
+    _bench_project(tmp_path)
+    result = invoke(command, tmp_path / "tickets.csv", "--target", "label", flag, value)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_largest_seed_is_accepted(invoke, tmp_path):
+    result = invoke("run", write(tmp_path, MINIMAL), "--format", "json", "--no-bench", "--seed", str(2**32 - 1))
+    assert result.exit_code == 0, result.stderr
+    assert _strict_loads(result.stdout)["reproducibility"]["seed"] == 2**32 - 1
