@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import sys
 import time
 import traceback
@@ -48,6 +49,18 @@ BUDGET = FiniteFloat(min=1, max=MAX_BUDGET_SECONDS)
 log = logging.getLogger("assess")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def terminal_safe(text: str) -> str:
+    """Founder-written text on the analyst's terminal: control characters (escape sequences, CR) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {terminal_safe(message)}", err=True)
+
+
 class InputError(click.ClickException):
     """A UserError on its way out: one line per problem, exit code 2."""
 
@@ -59,7 +72,7 @@ class InputError(click.ClickException):
 
     def show(self, file=None) -> None:
         for problem in self.problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(f"error: {terminal_safe(str(problem))}", err=True)
 
 
 class InternalError(click.ClickException):
@@ -127,7 +140,7 @@ def verbosity(func):
 def say(message: str) -> None:
     """Progress and notes go to stderr, keeping stdout clean for JSON."""
     if _state["verbosity"] >= 0:
-        click.echo(f"assess: {message}", err=True)
+        click.echo(f"assess: {terminal_safe(message)}", err=True)
 
 
 def emit(data: bytes | str, output: str | None) -> None:
@@ -255,7 +268,7 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
                          **_read_limits(max_rows, max_bytes))
     result = run_pipeline(project, options, progress=say)
     for warning in result["warnings"]:
-        click.echo(f"warning: {warning}", err=True)
+        warn(warning)
     say(f"rendering {fmt}")
     emit(render(result, fmt, template_dir), output)
     overall = result["overall"]
@@ -282,7 +295,7 @@ def validate(projects: tuple[Path, ...]) -> None:
             problems += exc.problems
             continue
         for warning in loaded.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            warn(warning)
         say(f"{path}: valid")
     if problems:
         raise UserError(problems)
@@ -394,7 +407,7 @@ def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ..
         drop_columns=list(drop_columns) or None, target_metric=metric, target_score=target_score,
         models=chosen, learning_curve=not no_curve, started=started), progress=say)
     for warning in result["warnings"]:
-        click.echo(f"warning: {warning}", err=True)
+        warn(warning)
     if fmt == "json":
         emit(jsonout.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
         return
@@ -490,7 +503,7 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 @click.option("--training-type", type=click.Choice(["none", "lora", "qlora", "full", "pretrain"]))
 @click.option("--gpu", help="GPU name from the catalogue (see --list).")
 @click.option("--gpu-count", help="GPUs used for training.")
-@click.option("--mfu", help="Model FLOPs utilisation in (0, 1] [default: 0.4].")
+@click.option("--mfu", help="Model FLOPs utilisation in [0.001, 1] [default: 0.4].")
 @click.option("--gpu-hour-usd", help="Price per GPU-hour [default: catalogue midpoint].")
 @click.option("--budget-usd", help="Training budget, for the cost-vs-budget ratio.")
 @click.option("--layers", help="Transformer layers.")

@@ -572,3 +572,12 @@ def test_largest_seed_is_accepted(invoke, tmp_path):
     result = invoke("run", write(tmp_path, MINIMAL), "--format", "json", "--no-bench", "--seed", str(2**32 - 1))
     assert result.exit_code == 0, result.stderr
     assert _strict_loads(result.stdout)["reproducibility"]["seed"] == 2**32 - 1
+
+
+def test_warnings_and_errors_show_control_characters_escaped(invoke, tmp_path):
+    """Unknown keys are echoed to the analyst's terminal: escape sequences and CR must not reach it raw."""
+    result = invoke("validate", write(tmp_path, 'name: x\n"k\\e[2J\\rFAKE": 1\n'))
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stderr and "\r" not in result.stderr and "k\\x1b[2J\\rFAKE" in result.stderr
+    result = invoke("validate", write(tmp_path, 'name: x\nmarket: {tam: "\\e[2J"}\n'))
+    assert result.exit_code == 2 and "\x1b" not in result.stderr
