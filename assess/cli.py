@@ -5,9 +5,10 @@ Exit codes: 0 ok · 1 internal error · 2 bad input · 3 score below --fail-unde
 
 from __future__ import annotations
 
-import json
 import logging
+import math
 import os
+import re
 import sys
 import time
 import traceback
@@ -16,7 +17,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, jsonout
 from .errors import Problem, UserError
 
 EXIT_CODES = """\b
@@ -28,7 +29,36 @@ Exit codes:
   141  stdout was closed early (e.g. piped into head)"""
 
 _state = {"verbosity": 0}
+SEED = click.IntRange(0, 2**32 - 1)  # what NumPy and scikit-learn accept
+MAX_BUDGET_SECONDS = 86_400.0
+
+
+class FiniteFloat(click.FloatRange):
+    """A float in a range that is also finite: FloatRange alone lets 'nan' through (every comparison is false)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+BUDGET = FiniteFloat(min=1, max=MAX_BUDGET_SECONDS)
 log = logging.getLogger("assess")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def terminal_safe(text: str) -> str:
+    """Founder-written text on the analyst's terminal: control characters (escape sequences, CR) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {terminal_safe(message)}", err=True)
 
 
 class InputError(click.ClickException):
@@ -42,7 +72,7 @@ class InputError(click.ClickException):
 
     def show(self, file=None) -> None:
         for problem in self.problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(f"error: {terminal_safe(str(problem))}", err=True)
 
 
 class InternalError(click.ClickException):
@@ -110,7 +140,7 @@ def verbosity(func):
 def say(message: str) -> None:
     """Progress and notes go to stderr, keeping stdout clean for JSON."""
     if _state["verbosity"] >= 0:
-        click.echo(f"assess: {message}", err=True)
+        click.echo(f"assess: {terminal_safe(message)}", err=True)
 
 
 def emit(data: bytes | str, output: str | None) -> None:
@@ -127,6 +157,14 @@ def emit(data: bytes | str, output: str | None) -> None:
     say(f"wrote {output}")
 
 
+def check_output_early(output: str | None) -> None:
+    """-o is checked before any work: only a regular file (new or existing) in a writable folder may be written."""
+    if output not in (None, "-"):
+        from .atomic import check_output
+
+        check_output(output)
+
+
 def _read_limits(max_rows: int | None, max_bytes: str | None) -> dict[str, int]:
     from .numbers import parse_number
 
@@ -135,9 +173,13 @@ def _read_limits(max_rows: int | None, max_bytes: str | None) -> dict[str, int]:
         limits["max_rows"] = max_rows
     if max_bytes is not None:
         try:
-            limits["max_bytes"] = int(parse_number(max_bytes))
+            number = parse_number(max_bytes)
         except ValueError as exc:
             raise UserError(Problem(str(exc), field="--max-bytes")) from None
+        if not isinstance(number, (int, float)) or number < 1:
+            raise UserError(Problem(f"expected a size of at least 1 byte, e.g. 500M, got {max_bytes!r}",
+                                    field="--max-bytes"))
+        limits["max_bytes"] = int(number)
     return limits
 
 
@@ -217,14 +259,14 @@ def _data_options(func):
               help="Directory of rubric YAML files that override or extend the bundled ones.")
 @click.option("--template-dir", type=click.Path(path_type=Path),
               help="Directory searched before the bundled templates. Templates are trusted code.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for CV splits, sampling and models.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed for CV splits, sampling and models.")
 @click.option("--date", "date", help="Pin the report date (YYYY-MM-DD); SOURCE_DATE_EPOCH also works.")
-@click.option("--budget", type=click.FloatRange(min=1), default=60.0, show_default=True,
+@click.option("--budget", type=BUDGET, default=60.0, show_default=True,
               help="Seconds for the baseline benchmark (a hard limit).")
 @click.option("--no-bench", is_flag=True, help="Skip the baseline benchmark.")
 @click.option("--no-profile", is_flag=True, help="Skip the data-readiness profile.")
 @click.option("--timings", is_flag=True, help="Include wall-clock timings (they differ between runs).")
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 3 when the overall score is below this.")
+@click.option("--fail-under", type=FiniteFloat(0, 100), help="Exit 3 when the overall score is below this.")
 @_data_options
 @verbosity
 def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, template_dir: Path | None, seed: int,
@@ -233,18 +275,17 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
     """Assess PROJECT (a project.yaml) and write the report."""
     from .pipeline import RunOptions
     from .pipeline import run as run_pipeline
-    from .report import check_output, render
+    from .report import render
 
     if output is None and fmt in ("pdf", "html"):
         output = f"report.{fmt}"
-    if output not in (None, "-"):
-        check_output(output)
+    check_output_early(output)
     options = RunOptions(seed=seed, budget=budget, rubrics_dir=rubrics_dir, date=date, run_bench=not no_bench,
                          run_profile=not no_profile, timings=timings, encoding=encoding,
                          **_read_limits(max_rows, max_bytes))
     result = run_pipeline(project, options, progress=say)
     for warning in result["warnings"]:
-        click.echo(f"warning: {warning}", err=True)
+        warn(warning)
     say(f"rendering {fmt}")
     emit(render(result, fmt, template_dir), output)
     overall = result["overall"]
@@ -270,7 +311,7 @@ def validate(projects: tuple[Path, ...]) -> None:
             problems += exc.problems
             continue
         for warning in loaded.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            warn(warning)
         say(f"{path}: valid")
     if problems:
         raise UserError(problems)
@@ -300,7 +341,8 @@ def schema(output: str | None) -> None:
     """Print the JSON Schema of project.yaml (for editor completion and validation)."""
     from .project import json_schema
 
-    emit(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", output)
+    check_output_early(output)
+    emit(jsonout.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", output)
 
 
 @main.command()
@@ -317,14 +359,14 @@ def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
         rows = [{"fact": s.name, "unit": s.unit, "description": s.description} for s in sorted(
             registry().values(), key=lambda s: s.name)]
         if fmt == "json":
-            emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
+            emit(jsonout.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
         else:
             for row in rows:
                 click.echo(f"{row['fact']:<42} {row['unit']:<16} {row['description']}")
         return
     loaded = load_rubrics(rubrics_dir)
     if fmt == "json":
-        emit(json.dumps([r.model_dump(by_alias=True, exclude_none=True) for r in loaded], indent=2,
+        emit(jsonout.dumps([r.model_dump(by_alias=True, exclude_none=True) for r in loaded], indent=2,
                         ensure_ascii=False) + "\n", None)
         return
     for rubric in loaded:
@@ -341,13 +383,13 @@ def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
 @click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), help="Override the inferred task.")
 @click.option("--text", "text_columns", multiple=True, help="Treat this column as free text (repeatable).")
 @click.option("--drop", "drop_columns", multiple=True, help="Ignore this column (repeatable).")
-@click.option("--budget", type=click.FloatRange(min=1), default=60.0, show_default=True,
+@click.option("--budget", type=BUDGET, default=60.0, show_default=True,
               help="Hard time limit in seconds.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option("--metric", type=click.Choice(["accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2", "mae",
                                              "rmse"]), help="Primary metric [default: accuracy or r2].")
-@click.option("--target-score", type=float, help="Score the venture needs; enables the data-need estimate.")
+@click.option("--target-score", type=FiniteFloat(), help="Score the venture needs; enables the data-need estimate.")
 @click.option("--models", help="Comma-separated baselines to run, e.g. Dummy,Linear,TfidfChars "
               "[default: every one that applies and fits the budget].")
 @click.option("--no-curve", is_flag=True, help="Skip the learning curve.")
@@ -365,6 +407,7 @@ def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ..
     from .dataset import load_dataset
 
     started = time.monotonic()
+    check_output_early(output)
     chosen = [m.strip() for m in models.split(",") if m.strip()] if models else None
     known = [c.__name__ for c in BASELINES]
     unknown = [m for m in chosen or [] if m not in known]
@@ -379,9 +422,9 @@ def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ..
         drop_columns=list(drop_columns) or None, target_metric=metric, target_score=target_score,
         models=chosen, learning_curve=not no_curve, started=started), progress=say)
     for warning in result["warnings"]:
-        click.echo(f"warning: {warning}", err=True)
+        warn(warning)
     if fmt == "json":
-        emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
+        emit(jsonout.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
         return
     emit(_bench_table(result), output)
 
@@ -411,7 +454,7 @@ def _bench_table(r: dict[str, Any]) -> str:
               help="project.yaml whose data section supplies licence, source and datasheet answers.")
 @click.option("--license", "licence", help="Dataset licence (SPDX id), when no --project is given.")
 @click.option("--source", type=click.Choice(["proprietary", "licensed", "public", "scraped", "synthetic"]))
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--pii-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Rows sampled for the personal-data scan.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -426,6 +469,7 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
     from .dataset import load_dataset, require_target
     from .project import Data, Project, load_project
 
+    check_output_early(output)
     if project_path is not None:
         project = load_project(project_path).project
     else:
@@ -439,7 +483,7 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
                               pii_rows=pii_rows)
     facts = {f.name: f.value for f in profile_facts(profile)}
     if fmt == "json":
-        emit(json.dumps({"facts": facts, "profile": profile}, indent=2, ensure_ascii=False) + "\n", output)
+        emit(jsonout.dumps({"facts": facts, "profile": profile}, indent=2, ensure_ascii=False) + "\n", output)
         return
     lines = [f"{name:<30} {value}" for name, value in facts.items()]
     lines += ["", f"{'column':<30} {'type':<12} {'missing':>8} {'unique':>8}"]
@@ -474,13 +518,13 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 @click.option("--training-type", type=click.Choice(["none", "lora", "qlora", "full", "pretrain"]))
 @click.option("--gpu", help="GPU name from the catalogue (see --list).")
 @click.option("--gpu-count", help="GPUs used for training.")
-@click.option("--mfu", help="Model FLOPs utilisation in (0, 1] [default: 0.4].")
+@click.option("--mfu", help="Model FLOPs utilisation in [0.001, 1] [default: 0.4].")
 @click.option("--gpu-hour-usd", help="Price per GPU-hour [default: catalogue midpoint].")
 @click.option("--budget-usd", help="Training budget, for the cost-vs-budget ratio.")
 @click.option("--layers", help="Transformer layers.")
 @click.option("--kv-heads", help="Key/value heads (grouped-query attention).")
 @click.option("--head-dim", help="Attention head dimension.")
-@click.option("--context", type=click.IntRange(min=1), help="Tokens held in the KV cache per request.")
+@click.option("--context", type=click.IntRange(1, 10**9), help="Tokens held in the KV cache per request.")
 @click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16", "fp8", "int8", "int4"]))
 @click.option("--requests-per-month", help="Serving volume.")
 @click.option("--input-tokens", help="Input tokens per request.")
@@ -499,11 +543,12 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
     from .compute.estimate import estimate
     from .project import Compute, load_project
 
+    check_output_early(output)
     if list_catalogues:
         rows = {"gpus": [g.__dict__ for g in gpu_catalogue().values()],
                 "models": [m.__dict__ for m in model_catalogue().values()]}
         if fmt == "json":
-            emit(json.dumps(rows, indent=2) + "\n", output)
+            emit(jsonout.dumps(rows, indent=2) + "\n", output)
         else:
             lines = ["GPUs (dense BF16 peak):"] + [
                 f"  {g['name']:<12} {g['memory_gb']:>5g} GB {g['bandwidth_gbs']:>6g} GB/s {g['bf16_tflops']:>6g} TFLOP/s"
@@ -549,7 +594,7 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
         spec.inference = Inference()
     result = estimate(spec, context=context)
     if fmt == "json":
-        emit(json.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
+        emit(jsonout.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
         return
     emit(_compute_table(result), output)
 

@@ -17,6 +17,14 @@ _NUMBER_RE = re.compile(
     re.IGNORECASE)
 
 
+MAX_MAGNITUDE = 10**18  # beyond any field's bound; fields state their own, smaller ones
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 10]}…{text[-8:]} ({len(text):,} characters)"
+
+
 def parse_number(value: Any) -> Any:
     """Turn human-written numeric strings into floats; leave other values for pydantic to judge."""
     if isinstance(value, bool):
@@ -25,12 +33,16 @@ def parse_number(value: Any) -> Any:
         text = value.strip()
         match = _NUMBER_RE.match(text)
         if not match:
-            raise ValueError(f"expected a number (e.g. 5000000, 5e6, \"$5M\", \"3.82亿\"), got {value!r}")
+            raise ValueError(f"expected a number (e.g. 5000000, 5e6, \"$5M\", \"3.82亿\"), got {_short(value)}")
         digits = match.group(1)
         if "," in digits and not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})*(\.\d*)?(e[+-]?\d+)?", digits, re.I):
             raise ValueError(f"misplaced thousands separator in {value!r}")
         number = float(digits.replace(",", "").replace("_", "")) * _SUFFIX[(match.group(2) or "").lower()]
+        if not math.isfinite(number):
+            raise ValueError(f"expected a number below 1e308, got {_short(value)}")
         value = number
+    if isinstance(value, int) and abs(value) > MAX_MAGNITUDE:  # keep 400-digit integers away from float()
+        raise ValueError(f"expected a number between -1e18 and 1e18, got a {len(str(abs(value))):,}-digit integer")
     if isinstance(value, (int, float)) and not math.isfinite(value):
         raise ValueError("expected a finite number, got NaN or infinity")
     return value

@@ -9,20 +9,32 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from .bounds import (GPU_BANDWIDTH_GBS, GPU_MEMORY_GB, GPU_TFLOPS, MAX_AMOUNT, MAX_COUNT, MAX_PARAMS,
+                     MAX_PEAK_TO_AVERAGE, MAX_TOKENS, MAX_UNKNOWN_WARNINGS, MIN_MFU, check_path_text,
+                     dataset_path_problem)
 from .errors import Problem, UserError, suggest
 from .numbers import parse_number, parse_rate
 from .yamlload import line_for, load_yaml
 
-NonNegative = Annotated[float, BeforeValidator(parse_number), Field(ge=0)]
-Positive = Annotated[float, BeforeValidator(parse_number), Field(gt=0)]
-Count = Annotated[int, BeforeValidator(parse_number), Field(ge=0)]
-PositiveCount = Annotated[int, BeforeValidator(parse_number), Field(ge=1)]
+# Every number has a physically sensible range, so no estimate downstream can overflow (see assess/bounds.py).
+NonNegative = Annotated[float, BeforeValidator(parse_number), Field(ge=0, le=MAX_AMOUNT)]  # money, volumes
+Positive = Annotated[float, BeforeValidator(parse_number), Field(gt=0, le=MAX_TOKENS)]
+Count = Annotated[int, BeforeValidator(parse_number), Field(ge=0, le=MAX_COUNT)]
+PositiveCount = Annotated[int, BeforeValidator(parse_number), Field(ge=1, le=MAX_COUNT)]
 Rate = Annotated[float, BeforeValidator(parse_rate), Field(ge=0, le=1)]
-OpenRate = Annotated[float, BeforeValidator(parse_rate), Field(gt=0, le=1)]
+OpenRate = Annotated[float, BeforeValidator(parse_rate), Field(ge=MIN_MFU, le=1)]
 GrowthRate = Annotated[float, BeforeValidator(parse_rate), Field(ge=-1, le=100)]
-SignedMoney = Annotated[float, BeforeValidator(parse_number)]  # a burn may be negative: cash-generative
+SignedAmount = Annotated[float, BeforeValidator(parse_number), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Params = Annotated[float, BeforeValidator(parse_number), Field(gt=0, le=MAX_PARAMS)]
+Tokens = Annotated[float, BeforeValidator(parse_number), Field(gt=0, le=MAX_TOKENS)]
+PeakToAverage = Annotated[float, BeforeValidator(parse_number), Field(ge=1, le=MAX_PEAK_TO_AVERAGE)]
+GpuMemory = Annotated[float, BeforeValidator(parse_number), Field(ge=GPU_MEMORY_GB[0], le=GPU_MEMORY_GB[1])]
+GpuBandwidth = Annotated[float, BeforeValidator(parse_number), Field(ge=GPU_BANDWIDTH_GBS[0], le=GPU_BANDWIDTH_GBS[1])]
+GpuTflops = Annotated[float, BeforeValidator(parse_number), Field(ge=GPU_TFLOPS[0], le=GPU_TFLOPS[1])]
+DataPath = Annotated[str, AfterValidator(check_path_text)]
+SignedMoney = SignedAmount  # a burn may be negative: cash-generative
 
 STAGES = ("idea", "pre-seed", "seed", "series-a", "series-b", "series-c", "growth", "pre-ipo", "public")
 _STAGE_ALIASES = {"series-c-or-later": "series-c", "series-c+": "series-c", "series-d": "series-c",
@@ -88,7 +100,7 @@ LOWER_IS_BETTER = ("mae", "rmse", "p95_latency_ms")
 
 class Target(Section):
     metric: Literal[TABLE_METRICS + GENERATIVE_METRICS]  # type: ignore[valid-type]
-    value: Annotated[float, BeforeValidator(parse_rate)]
+    value: Annotated[float, BeforeValidator(parse_rate), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
     k: PositiveCount | None = Field(None, description="k of pass@k.")
 
 
@@ -96,8 +108,8 @@ class Eval(Section):
     """One evaluation the venture ran: its metric, its value, a baseline's value on the same set, and the set size."""
 
     metric: Literal[TABLE_METRICS + GENERATIVE_METRICS]  # type: ignore[valid-type]
-    value: Annotated[float, BeforeValidator(parse_rate)]
-    baseline_value: Annotated[float, BeforeValidator(parse_rate)] | None = None
+    value: Annotated[float, BeforeValidator(parse_rate), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+    baseline_value: Annotated[float, BeforeValidator(parse_rate), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] | None = None
     baseline: str | None = Field(None, description="What the baseline is, e.g. 'GPT-4o zero-shot'.")
     n: PositiveCount | None = Field(None, description="Items in the evaluation set.")
     name: str | None = None
@@ -145,7 +157,7 @@ class Datasheet(Section):
 
 
 class Data(Section):
-    path: str | None = Field(None, description="Dataset file, relative to project.yaml.")
+    path: DataPath | None = Field(None, description="Dataset file, relative to project.yaml.")
     target: str | None = None
     text_columns: list[str] | None = None
     drop_columns: list[str] | None = None
@@ -164,31 +176,31 @@ class Inference(Section):
     precision: Literal["fp32", "bf16", "fp16", "fp8", "int8", "int4"] | None = None
     gpu: str | None = Field(None, description="Serving GPU, if different from compute.gpu.")
     batch_size: PositiveCount | None = None
-    peak_to_average: Annotated[float, BeforeValidator(parse_number), Field(ge=1)] | None = None
+    peak_to_average: PeakToAverage | None = None
     api_input_usd_per_1m: NonNegative | None = Field(None, description="Hosted-API price per 1M input tokens.")
     api_output_usd_per_1m: NonNegative | None = Field(None, description="Hosted-API price per 1M output tokens.")
 
 
 class GpuSpec(Section):
     name: str
-    memory_gb: Positive
-    bandwidth_gbs: Positive
-    bf16_tflops: Positive
-    fp8_tflops: Positive | None = None
+    memory_gb: GpuMemory
+    bandwidth_gbs: GpuBandwidth
+    bf16_tflops: GpuTflops
+    fp8_tflops: GpuTflops | None = None
     usd_per_hour: NonNegative | None = None
 
 
 class Compute(Section):
     base_model: str | None = None
-    model_params: Positive | None = None
-    active_params: Positive | None = None
+    model_params: Params | None = None
+    active_params: Params | None = None
     layers: PositiveCount | None = None
     hidden_size: PositiveCount | None = None
     heads: PositiveCount | None = None
     kv_heads: PositiveCount | None = None
     head_dim: PositiveCount | None = None
     context_length: PositiveCount | None = None
-    training_tokens: Positive | None = None
+    training_tokens: Tokens | None = None
     training_type: Literal["none", "lora", "qlora", "full", "pretrain"] | None = None
     gpu: str | None = None
     gpu_count: PositiveCount | None = None
@@ -219,7 +231,7 @@ class Business(Section):
     revenue_12m: NonNegative | None = Field(None, description="Revenue over the last 12 months.")
     revenue_prior_12m: NonNegative | None = Field(None, description="Revenue over the 12 months before those.")
     arr_now: NonNegative | None = Field(None, description="Annualised revenue run-rate today (ARR).")
-    net_new_arr_12m: SignedMoney | None = None
+    net_new_arr_12m: SignedAmount | None = None
     recurring_share: Rate | None = Field(None, description="Recurring share of revenue (against one-off/project).")
     revenue_audited: bool | None = Field(None, description="The revenue figures are audited.")
     gross_margin: Annotated[float, BeforeValidator(parse_rate), Field(ge=-10, le=1)] | None = Field(
@@ -348,6 +360,7 @@ def describe_error(err: dict[str, Any]) -> str:
     if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
         op = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
         bound = next(iter(ctx.values()), "")
+        bound = f"{bound:,g}".replace("e+", "e") if isinstance(bound, (int, float)) else bound
         return f"expected a number {op} {bound}, got {shown}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
@@ -393,7 +406,8 @@ def unknown_fields(data: Any, model: type[BaseModel], path: tuple = ()) -> list[
     fields = _model_keys(model)
     for key, value in data.items():
         if key not in fields:
-            found.append(((*path, key), str(key), suggest(str(key), list(fields))))
+            hint = suggest(str(key), list(fields)) if len(found) < MAX_UNKNOWN_WARNINGS else None  # only shown ones
+            found.append(((*path, key), str(key), hint))
             continue
         sub = _sub_model(fields[key].annotation)
         if sub is not None:
@@ -466,11 +480,15 @@ def validate_project(data: Any, lines: dict, file: str) -> tuple[Project, list[s
     if problems:
         raise UserError(problems)
     warnings = []
-    for loc, key, suggestion in unknown_fields(data, Project):
+    unknown = unknown_fields(data, Project)
+    for loc, key, suggestion in unknown[:MAX_UNKNOWN_WARNINGS]:
         dotted = ".".join(str(p) for p in loc)
         hint = f"; did you mean '{suggestion}'?" if suggestion else ""
         warnings.append(str(Problem(f"unknown field '{key}' ignored{hint}", file=file,
                                     line=line_for(lines, loc), field=dotted)))
+    if len(unknown) > MAX_UNKNOWN_WARNINGS:
+        warnings.append(str(Problem(f"… and {len(unknown) - MAX_UNKNOWN_WARNINGS:,} more unknown fields ignored",
+                                    file=file)))
     return project, warnings
 
 
@@ -480,8 +498,12 @@ def load_project(path: str | Path) -> LoadedProject:
     data, lines = load_yaml(path)
     project, warnings = validate_project(data, lines, str(path))
     loaded = LoadedProject(project=project, path=path.resolve(), warnings=warnings, lines=lines)
-    dataset = loaded.dataset_path()
-    if dataset is not None and not dataset.exists():
+    try:
+        dataset = loaded.dataset_path()
+        missing = dataset is not None and not dataset.exists()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, an over-long name
+        raise dataset_path_problem(exc, str(path), line_for(lines, ("data", "path"))) from None
+    if missing:
         raise UserError(Problem(f"dataset file not found: {dataset}", file=str(path),
                                 line=line_for(lines, ("data", "path")), field="data.path"))
     return loaded

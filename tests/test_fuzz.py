@@ -51,8 +51,8 @@ def test_loader_only_ever_raises_user_errors(text):
 @given(project_dicts)
 def test_any_valid_project_scores_within_range(data):
     text = yaml.safe_dump(data)
-    parsed, lines = load_yaml_text(text, file="p.yaml")
     try:
+        parsed, lines = load_yaml_text(text, file="p.yaml")  # refuses NUL characters, for one
         project, _ = validate_project(parsed, lines, "p.yaml")
     except UserError as exc:
         assert exc.problems and all(p.file == "p.yaml" for p in exc.problems)

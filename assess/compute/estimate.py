@@ -225,12 +225,39 @@ def estimate_serving(compute: Compute, r: Resolved, context: int | None = None) 
     return result
 
 
+def _first_non_finite(value: Any, path: str = "") -> str | None:
+    """The key path of the first NaN or infinity in a result, if any."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "(result)"
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _first_non_finite(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
 def estimate(compute: Compute, context: int | None = None) -> dict[str, Any]:
-    """Training and serving estimates plus the assumptions used. Raises UserError on inconsistent input."""
+    """Training and serving estimates plus the assumptions used. Raises UserError on inconsistent input, and
+    on inputs whose estimate overflows (the schema's bounds should make that impossible; this is the backstop)."""
     r = resolve(compute)
-    training = estimate_training(compute, r)
-    inference = estimate_serving(compute, r, context)
+    try:
+        training = estimate_training(compute, r)
+        inference = estimate_serving(compute, r, context)
+    except (OverflowError, ZeroDivisionError) as exc:
+        raise UserError(Problem(f"the compute estimate overflows ({exc}); check the sizes, GPU figures and volumes "
+                                "in this section", field="compute")) from None
     model = None
     if r.model is not None:
         model = {k: v for k, v in r.model.__dict__.items()}
-    return {"model": model, "training": training, "inference": inference, "assumptions": r.assumptions}
+    result = {"model": model, "training": training, "inference": inference, "assumptions": r.assumptions}
+    bad = _first_non_finite(result)
+    if bad:
+        raise UserError(Problem(f"the compute estimate overflows: {bad} is not a finite number; check the sizes, "
+                                "GPU figures and volumes in this section", field="compute"))
+    return result

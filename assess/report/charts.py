@@ -19,6 +19,10 @@ _RC = {
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # Labels come from the founder's data (class names, column and folder names): draw them literally, never as
+    # mathtext ("$25k_to_$50k" is not a formula) or through a TeX installation.
+    "text.parse_math": False,
+    "text.usetex": False,
 }
 INK = "#1f2a44"
 ACCENT = "#2f6fdf"

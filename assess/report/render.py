@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import shlex
 import signal
 import threading
 from contextlib import contextmanager
@@ -16,6 +16,7 @@ from ..atomic import check_output, write_atomic  # noqa: F401  (part of this mod
 from ..errors import Problem, UserError
 from ..resources import bundled_dir
 from .format import fmt, human, money
+from .markdown import md_code, md_escape
 
 FORMATS = ("pdf", "html", "json", "md")
 MAX_PAGES = 300
@@ -33,14 +34,6 @@ def template_dirs(user_dir: str | Path | None) -> list[Path]:
     return dirs
 
 
-def _md_escape(value: Any) -> str:
-    """Markdown output: keep untrusted text from becoming HTML or table structure."""
-    text = "" if value is None else str(value)
-    for char, repl in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\n", " ")):
-        text = text.replace(char, repl)
-    return text
-
-
 def environment(user_dir: str | Path | None = None) -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(user_dir)]),
@@ -50,7 +43,7 @@ def environment(user_dir: str | Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(fmt=fmt, human=human, money=money, md=_md_escape,
+    env.filters.update(fmt=fmt, human=human, money=money, md=md_escape, md_code=md_code, shquote=shlex.quote,
                        pct=lambda v: "unknown" if v is None else f"{100 * v:.0f} %")
     return env
 
@@ -64,8 +57,10 @@ def render_markdown(result: dict[str, Any], template_dir: str | Path | None = No
 
 
 def render_json(result: dict[str, Any]) -> str:
+    from .. import jsonout
+
     public = {k: v for k, v in result.items() if not k.startswith("_")}
-    return json.dumps(public, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+    return jsonout.dumps(public, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
 
 
 @contextmanager
