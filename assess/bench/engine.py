@@ -32,7 +32,7 @@ from ..errors import Problem, UserError
 from ..facts import Facts
 from .baselines import (BASELINES, MAX_TEXT_CHARS, NGRAM_COUNTS, Baseline, NgramCounts, TaskSpec, _clip_text,
                         count_ngrams, ngram_counts_hidden)
-from .curve import fit_learning_curve
+from .curve import MIN_SIZES, curve_result, fit_learning_curve
 
 log = logging.getLogger(__name__)
 
@@ -735,7 +735,11 @@ def _learning_curve(pool: _Pool, model: int, cls: type[Baseline], prep: Prepared
     n_train = min(len(train) for train, _ in splits)
     smallest = max(30, 5 * len(prep.labels or [1]))
     if n_train < 2 * smallest:
-        return None
+        curve = curve_result([], [], options.target_score, n_available=n_train,
+                             note=f"training folds of {n_train:,} rows are too small for a learning curve "
+                                  f"(subsets of at least {smallest} rows, halving, {MIN_SIZES} sizes needed)")
+        curve.update(model=cls.name, status="skipped")
+        return curve
     sizes = sorted({int(round(n_train / 2 ** k)) for k in range(0, 6) if n_train / 2 ** k >= smallest})
     use = range(min(3, len(splits)))
     reused = [cv_scores[i] for i in use if cv_scores.get(i) is not None]
@@ -755,11 +759,12 @@ def _learning_curve(pool: _Pool, model: int, cls: type[Baseline], prep: Prepared
         scores.sort()  # workers finish in any order; a fixed order keeps the means bit-identical
     # A size counts only when every fold of it finished, so the points are comparable.
     done = [s for s in sizes if len(by_size.get(s, [])) == len(use)]
-    if len(done) < 3:
-        return {"model": cls.name, "sizes": done, "scores": [float(np.mean(by_size[s])) for s in done],
-                "fit": None, "status": status, "note": "too few sizes finished within the budget to fit a curve"}
     curve = fit_learning_curve(done, [float(np.mean(by_size[s])) for s in done], metric, higher,
                                options.target_score, n_available=n_train, seed=options.seed)
+    if len(done) < MIN_SIZES:  # same keys as a fitted curve, with nothing fitted
+        curve["note"] = (f"training folds of {n_train:,} rows allow only {len(sizes)} size(s) of at least "
+                         f"{smallest} rows; a curve needs {MIN_SIZES}" if len(sizes) < MIN_SIZES else
+                         "too few sizes finished within the budget to fit a curve")
     curve.update(model=cls.name, status=status)
     return curve
 
@@ -794,9 +799,12 @@ def answer_questions(result: dict[str, Any]) -> list[dict[str, str]]:
     if target is None:
         need = "No target stated."
     elif curve is None or not curve.get("fit"):
-        need = "No learning curve could be fitted within the budget."
+        need = f"No learning curve was fitted: {curve['note']}." if curve and curve.get("note") else \
+            "No learning curve could be fitted within the budget."
     elif _meets(result, target):
         need = "None: the target is met with the data available."
+    elif not curve.get("reachable") and curve.get("note"):
+        need = f"Not in practice: {curve['note']}."
     elif not curve.get("reachable"):
         need = (f"Not reachable with this model family: the fitted curve levels off at {curve['asymptote']:.3f} "
                 f"({metric}), short of {target:g}.")
@@ -851,7 +859,7 @@ def bench_facts(result: dict[str, Any], include_timings: bool = True) -> Facts:
             if curve.get("reachable"):
                 add("bench.rows_for_target", curve["rows_for_target"])
                 add("bench.data_multiple_for_target", curve["data_multiple"],
-                    curve.get("extrapolation_warning", ""))
+                    curve.get("extrapolation_warning") or "")
             else:
                 add("bench.data_multiple_for_target", float("1e9"), "not reachable with this model family")
     if include_timings:
