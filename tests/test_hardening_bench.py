@@ -293,6 +293,14 @@ def _bench(tabular, scenario: str, tmp_path: Path) -> _Started:
                     tmp_path)
 
 
+def _run(tabular, tmp_path: Path) -> _Started:
+    """`assess run` on a project whose dataset (beside it) keeps the pool busy."""
+    (tmp_path / "data.csv").write_bytes(tabular["busy"].read_bytes())
+    project = write(tmp_path, PROJECT.format(file="data.csv", target="label"))
+    return _Started(["-m", "assess", "run", str(project), "-o", str(tmp_path / "report.pdf"), "--budget", "60"],
+                    tmp_path)
+
+
 @needs_proc
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_sigkill_of_the_leader_leaves_no_process_and_frees_stdout(tabular, tmp_path, scenario):
@@ -313,7 +321,7 @@ _ENGINE_SCRIPT = """
 import sys, time
 from assess.bench import engine
 mode = sys.argv[1]
-if mode == "pipes-only" and hasattr(engine, "_prctl"):
+if mode in ("pipes-only", "stdout-only") and hasattr(engine, "_prctl"):
     engine._prctl[:] = [None]  # no parent-death signal, as on macOS: only the closed pipe ends can end them
 
 def forever():
@@ -328,6 +336,8 @@ def sleeper():
 with engine._Pool(lambda unit: time.sleep(unit[0]), 3) as pool:
     if mode == "pipes-only":  # 3 idle pool workers, and 2 run_bounded children streaming items
         engine.run_bounded([forever, forever], 600)
+    elif mode == "stdout-only":  # no death signal, and children deep in a unit: they outlive the parent
+        engine.run_bounded([sleeper, sleeper], 600)
     else:  # every worker inside a 600 s unit: it never reads or writes its pipe, only a signal can end it
         pool.run([("a", [(600,), (600,)], lambda: 600)] if mode == "pool-mid-unit" else [])
         engine.run_bounded([sleeper, sleeper], 600)
@@ -351,6 +361,21 @@ def test_engine_workers_end_with_their_parent(tmp_path, mode, count):
         started.proc.wait(timeout=10)
         assert _wait_until(lambda: not _group(started.pgid), 5), f"survivors: {_group(started.pgid)}"
         assert "Traceback" not in started.stderr
+    finally:
+        started.cleanup()
+
+
+@needs_proc
+def test_worker_without_death_signal_still_frees_stdout(tmp_path):
+    """Where there is no parent-death signal (macOS), a worker deep in a unit outlives the parent until the unit
+    ends; it must not hold stdout meanwhile, or `out=$(assess …)` waits for it."""
+    started = _Started(["-c", _ENGINE_SCRIPT, "stdout-only"], tmp_path)
+    try:
+        assert _wait_until(lambda: len(_group(started.pgid)) >= 6, 60), (started.lines, _group(started.pgid))
+        time.sleep(0.5)
+        os.kill(started.pgid, signal.SIGKILL)
+        started.proc.wait(timeout=10)
+        assert started.stdout_eof_within(5), "a worker holds stdout"
     finally:
         started.cleanup()
 
@@ -382,13 +407,13 @@ def test_pool_worker_holds_no_parent_side_pipe_end():
 
 
 @needs_proc
-@pytest.mark.parametrize("scenario", list(SCENARIOS))
+@pytest.mark.parametrize("scenario", [*SCENARIOS, "run"])
 def test_ctrl_c_mid_bench_exits_130_quietly(tabular, tmp_path, scenario):
     """Finding 12: Ctrl-C (SIGINT to the whole foreground group, as a terminal sends it) exited 1 with "Aborted!",
     and idle workers each printed a KeyboardInterrupt traceback. Now: exit 130, one line, nobody left."""
-    started = _bench(tabular, scenario, tmp_path)
+    started = _run(tabular, tmp_path) if scenario == "run" else _bench(tabular, scenario, tmp_path)
     try:
-        started.wait_for_workers(SCENARIOS[scenario][2])
+        started.wait_for_workers(SCENARIOS["pool-busy" if scenario == "run" else scenario][2])
         os.killpg(started.pgid, signal.SIGINT)
         assert started.proc.wait(timeout=30) == 130, started.stderr
         stderr = started.stderr
@@ -396,6 +421,7 @@ def test_ctrl_c_mid_bench_exits_130_quietly(tabular, tmp_path, scenario):
         assert stderr.splitlines()[-1] == "interrupted", stderr
         assert started.proc.stdout.read() == b""
         assert _wait_until(lambda: not _group(started.pgid), 5), f"survivors: {_group(started.pgid)}"
+        assert sorted(p.name for p in tmp_path.iterdir()) == (["data.csv", "project.yaml"] if scenario == "run" else [])
     finally:
         started.cleanup()
 

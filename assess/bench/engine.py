@@ -307,7 +307,7 @@ def _find_prctl() -> Any:
                 function = ctypes.CDLL(None, use_errno=True).prctl
                 function.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
                 function.restype = ctypes.c_int
-            except (OSError, AttributeError):  # no libc symbol table (static build): the pipes still work
+            except (ImportError, OSError, AttributeError):  # no ctypes or no libc symbols: the pipes still work
                 pass
         _prctl.append(function)
     return _prctl[0]
