@@ -1,6 +1,6 @@
 """The `assess` command line: parses options, calls the library, prints. Nothing else lives here.
 
-Exit codes: 0 ok · 1 internal error · 2 bad input · 3 score below --fail-under.
+Exit codes: 0 ok · 1 internal error · 2 bad input · 3 score below --fail-under · 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ Exit codes:
   1  internal error (a bug: please report it; -v shows the traceback)
   2  bad input (each problem is printed on its own line)
   3  the overall score is below --fail-under
+  130  interrupted (Ctrl-C); worker processes are stopped first
   141  stdout was closed early (e.g. piped into head)"""
 
 _state = {"verbosity": 0}
@@ -87,6 +88,15 @@ def _terminate(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    # The first Ctrl-C unwinds the command (benchmark workers are stopped on the way out, temporary files
+    # removed); later ones are ignored so that the clean-up finishes. The process exits 130 right after.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 class AssessGroup(click.Group):
     def make_context(self, info_name, args, parent=None, **extra):
         _state["verbosity"] = 0  # each invocation starts afresh (matters when called in-process)
@@ -96,8 +106,11 @@ class AssessGroup(click.Group):
         import signal
         import threading
 
+        previous_sigint = None
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _terminate)
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with it ignored
+                previous_sigint = signal.signal(signal.SIGINT, _interrupt)
         try:
             return super().invoke(ctx)
         except UserError as exc:
@@ -106,8 +119,9 @@ class AssessGroup(click.Group):
             raise InputError(exc) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
-            raise click.exceptions.Abort() from None
+        except KeyboardInterrupt:  # Ctrl-C: one line, no traceback, the shell's code for SIGINT
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
         except BrokenPipeError:  # the reader went away (`assess rubrics | head`): stop quietly, like SIGPIPE
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (Python would otherwise complain at exit)
             raise click.exceptions.Exit(141) from None
@@ -116,6 +130,9 @@ class AssessGroup(click.Group):
                 traceback.print_exc()
             hint = "" if _state["verbosity"] >= 1 else " (run with -v for the traceback)"
             raise InternalError(f"{type(exc).__name__}: {exc}{hint}") from None
+        finally:
+            if previous_sigint is not None:
+                signal.signal(signal.SIGINT, previous_sigint)
 
 
 def _set_verbosity(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -208,6 +225,9 @@ def entry() -> None:
         code: Any = 0
     except SystemExit as exc:
         code = exc.code
+    except KeyboardInterrupt:  # Ctrl-C outside a command's own handling (click turns most into Abort)
+        click.echo("interrupted", err=True)
+        code = 130
     if not isinstance(code, int):
         if code is not None:
             click.echo(code, err=True)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 MAX_EXTRAPOLATION = 10.0
+MAX_ROWS = 1e12  # beyond this the curve's answer is "not in practice", and it must not overflow an int
 
 
 def _power_law(n, a, b, c):
@@ -38,7 +39,24 @@ def _fit(sizes: np.ndarray, errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 def _rows_for(err_target: float, a: float, b: float, c: float) -> float | None:
     if err_target <= c or a <= 0 or b <= 0:
         return None
-    return (a / (err_target - c)) ** (1.0 / b)
+    log_rows = (math.log(a) - math.log(err_target - c)) / b  # in logs: a tiny b overflows the power
+    return math.exp(log_rows) if log_rows <= math.log(MAX_ROWS) else None
+
+
+MIN_SIZES = 3  # the power law has three parameters
+
+
+def curve_result(sizes: list[int], scores: list[float], target: float | None, *, n_available: int,
+                 note: str | None = None) -> dict[str, Any]:
+    """A learning curve with every key a report may read, those not measured or fitted set to None.
+
+    Every curve the engine returns starts from this, whatever the number of sizes (0, 1, 2 or more), so a
+    template never meets a missing key."""
+    return {"model": None, "status": None, "sizes": [int(x) for x in sizes],
+            "scores": [round(float(x), 6) for x in scores], "fit": None, "backtest_error": None,
+            "backtest_prediction": None, "rows_for_target": None, "rows_for_target_interval": None,
+            "reachable": None, "reachable_share": None, "asymptote": None, "data_multiple": None,
+            "extrapolation_warning": None, "target": target, "n_available": n_available, "note": note}
 
 
 def fit_learning_curve(sizes: list[int], scores: list[float], metric: str, higher_is_better: bool,
@@ -47,10 +65,10 @@ def fit_learning_curve(sizes: list[int], scores: list[float], metric: str, highe
     s = np.asarray(scores, dtype=float)
     err = 1.0 - s if higher_is_better else s
     to_score = (lambda e: 1.0 - e) if higher_is_better else (lambda e: e)
-    out: dict[str, Any] = {"sizes": [int(x) for x in sizes], "scores": [round(float(x), 6) for x in s],
-                           "fit": None, "backtest_error": None, "backtest_prediction": None,
-                           "rows_for_target": None, "rows_for_target_interval": None, "reachable": None,
-                           "asymptote": None, "data_multiple": None, "target": target, "n_available": n_available}
+    out = curve_result(sizes, scores, target, n_available=n_available)
+    if len(n) < MIN_SIZES:  # curve_fit needs at least as many points as parameters
+        out["note"] = f"{len(n)} size(s) measured; a curve needs at least {MIN_SIZES}"
+        return out
     fitted = _fit(n, err)
     if fitted is None:
         out["note"] = "the power law could not be fitted (non-monotone curve)"
@@ -70,6 +88,8 @@ def fit_learning_curve(sizes: list[int], scores: list[float], metric: str, highe
     rows = _rows_for(err_target, a, b, c)
     out["reachable"] = rows is not None
     if rows is None:
+        if err_target > c:  # the asymptote is past the target, but only at an absurd number of rows
+            out["note"] = f"the fitted curve reaches the target only beyond {MAX_ROWS:.0e} rows"
         return out
     out["rows_for_target"] = int(math.ceil(rows))
     out["data_multiple"] = float(rows / n_available)

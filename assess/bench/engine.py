@@ -11,9 +11,13 @@ import logging
 import math
 import multiprocessing as mp
 import os
+import signal
+import sys
 import time
 import warnings
+import weakref
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing.connection import wait
@@ -32,7 +36,7 @@ from ..errors import Problem, UserError
 from ..facts import Facts
 from .baselines import (BASELINES, MAX_TEXT_CHARS, NGRAM_COUNTS, Baseline, NgramCounts, TaskSpec, _clip_text,
                         count_ngrams, ngram_counts_hidden)
-from .curve import fit_learning_curve
+from .curve import MIN_SIZES, curve_result, fit_learning_curve
 
 log = logging.getLogger(__name__)
 
@@ -284,14 +288,103 @@ def _run_inline(jobs: list[Callable[[], Any]], timeout: float) -> tuple[list[Any
     return items, "ok", None
 
 
-def _child(conn, job: Callable[[], Any]) -> None:
+# Worker processes and the parent's death. This process's ends of its workers' pipes: a forked worker
+# inherits them (its own pipe's and earlier workers') and closes them first thing, or no worker would ever
+# read EOF when the parent dies. Weak, so a connection dropped without close() does not linger here.
+_PARENT_ENDS: "weakref.WeakSet[Any]" = weakref.WeakSet()
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_prctl: list[Any] = []  # libc's prctl, looked up once in the parent (so workers need not import ctypes)
+
+
+def _find_prctl() -> Any:
+    if not _prctl:
+        function = None
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                function = ctypes.CDLL(None, use_errno=True).prctl
+                function.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+                function.restype = ctypes.c_int
+            except (ImportError, OSError, AttributeError):  # no ctypes or no libc symbols: the pipes still work
+                pass
+        _prctl.append(function)
+    return _prctl[0]
+
+
+@contextmanager
+def _forking() -> Any:
+    """Around each fork: hold Ctrl-C and SIGTERM, so that a new worker never runs the parent's handlers (a
+    traceback in the child) before _become_worker sets its own, and so that the parent is not interrupted
+    between starting a worker and recording it. Held signals are delivered when the block ends."""
+    _find_prctl()
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _become_worker(parent: int) -> None:
+    """First thing in a forked worker: end with the parent, leave Ctrl-C to it, and keep off its stdout.
+
+    - Close the inherited parent-side pipe ends, so that a worker reads EOF (or gets EPIPE) once the parent
+      is gone, on any platform.
+    - On Linux, ask the kernel for SIGKILL when the parent dies (SIGKILL, OOM killer, a caller's timeout),
+      even in the middle of a fit; then check the parent is still the one that forked us (it may have died
+      before the request took effect).
+    - Ignore SIGINT: a terminal's Ctrl-C reaches the whole process group, and the parent stops the workers
+      itself. SIGTERM gets its default action (the parent's handler would unwind the worker's loop).
+    - Point stdout at /dev/null: a worker never writes there, and must not hold a caller's `out=$(assess …)`.
+    """
+    for conn in list(_PARENT_ENDS):
+        conn.close()
+    _PARENT_ENDS.clear()
+    prctl = _find_prctl()
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)  # on failure the pipes still end the worker
+    if os.getppid() != parent:
+        os._exit(0)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:  # not the main thread: cannot happen after fork, but never fail a worker for it
+        pass
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)  # held in _forking
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _reply(conn, message: tuple) -> bool:
+    """Send to the parent. False when it is gone (its ends closed: EPIPE), and the worker should end quietly."""
+    try:
+        conn.send(message)
+    except OSError:
+        return False
+    except Exception as exc:  # a result that does not pickle: this unit's failure
+        return _reply(conn, ("error", _describe(exc)))
+    return True
+
+
+def _child(conn, job: Callable[[], Any], parent: int) -> None:
     """Runs in the forked child: streams each finished unit of work back, then 'done'."""
+    _become_worker(parent)
     try:
         for item in job():
-            conn.send(("item", item))
-        conn.send(("done", None))
+            if not _reply(conn, ("item", item)):
+                return
+        _reply(conn, ("done", None))
     except BaseException as exc:  # reported as this model's failure, never as a crash of the run
-        conn.send(("error", _describe(exc)))
+        _reply(conn, ("error", _describe(exc)))
     finally:
         conn.close()
 
@@ -307,19 +400,22 @@ def _pool_size() -> int:
     return max(1, min(_cores(), MAX_FOLD_WORKERS))
 
 
-def _serve(conn, compute: Callable[[tuple], Any]) -> None:
+def _serve(conn, compute: Callable[[tuple], Any], parent: int) -> None:
     """A pool worker's loop (in the forked child): one unit in, one result out, until told to stop."""
+    _become_worker(parent)
     while True:
         try:
             unit = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the parent closed its end, or died
             return
         if unit is None:
             return
         try:
-            conn.send(("ok", compute(unit)))
+            reply = ("ok", compute(unit))
         except BaseException as exc:  # reported as this model's failure, never as a crash of the run
-            conn.send(("error", _describe(exc)))
+            reply = ("error", _describe(exc))
+        if not _reply(conn, reply):
+            return
 
 
 class _Pool:
@@ -339,7 +435,12 @@ class _Pool:
 
     def __enter__(self) -> "_Pool":
         if self._context is not None:
-            self._idle = [self._spawn() for _ in range(self.size)]
+            try:
+                for _ in range(self.size):
+                    self._spawn()
+            except BaseException:  # Ctrl-C while starting: `with` calls no __exit__ for a failed __enter__
+                self.__exit__()
+                raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -356,14 +457,16 @@ class _Pool:
             conn.close()
         self._idle, self._busy = [], {}
 
-    def _spawn(self) -> tuple[Any, Any]:
+    def _spawn(self) -> None:
+        """Start a worker and add it to the idle ones."""
         parent, child = self._context.Pipe(duplex=True)
+        _PARENT_ENDS.add(parent)
         # Set before forking and inherited: set inside a forked child, OpenBLAS spends ~0.1 s on its threads.
-        with threadpool_limits(1 if self.size > 1 else None):
-            process = self._context.Process(target=_serve, args=(child, self.compute), daemon=True)
+        with threadpool_limits(1 if self.size > 1 else None), _forking():
+            process = self._context.Process(target=_serve, args=(child, self.compute, os.getpid()), daemon=True)
             process.start()
-        child.close()
-        return parent, process
+            child.close()
+            self._idle.append((parent, process))
 
     def _replace(self, worker: tuple[Any, Any]) -> None:
         """Stop a worker (overrunning, or dead) and start a fresh one in its place."""
@@ -372,7 +475,7 @@ class _Pool:
             process.kill()
         process.join(timeout=5)
         conn.close()
-        self._idle.append(self._spawn())
+        self._spawn()
 
     def run(self, groups: list[tuple[Any, list[tuple], Callable[[], float]]]
             ) -> dict[Any, tuple[list[Any], str, str | None]]:
@@ -472,42 +575,46 @@ def run_bounded(jobs: Callable[[], Any] | list[Callable[[], Any]], timeout: floa
         return _run_inline(jobs, timeout)
     context = mp.get_context("fork")
     workers: dict[Any, Any] = {}
-    # The limit is set here, before forking, and inherited: set inside a forked child, OpenBLAS first
-    # spends ~0.1 s rebuilding its thread pool.
-    with threadpool_limits(1 if len(jobs) > 1 else None):
-        for job in jobs:
-            parent, child = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(child, job), daemon=True)
-            process.start()
-            child.close()
-            workers[parent] = process
     items: list[Any] = []
-    deadline = time.monotonic() + timeout
     status, error = "ok", None
-    pending = dict(workers)
-    while pending and status == "ok":
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            status, error = "timeout", f"stopped at its {timeout:.1f} s share of the budget"
-            break
-        for conn in wait(list(pending), timeout=min(remaining, 0.5)):
-            try:
-                kind, payload = conn.recv()
-            except EOFError:
-                status, error = "failed", "worker exited unexpectedly (out of memory?)"
+    try:  # the workers are stopped however this ends, Ctrl-C included
+        # The limit is set here, before forking, and inherited: set inside a forked child, OpenBLAS first
+        # spends ~0.1 s rebuilding its thread pool.
+        with threadpool_limits(1 if len(jobs) > 1 else None):
+            for job in jobs:
+                parent, child = context.Pipe(duplex=False)
+                _PARENT_ENDS.add(parent)
+                with _forking():
+                    process = context.Process(target=_child, args=(child, job, os.getpid()), daemon=True)
+                    process.start()
+                    child.close()
+                    workers[parent] = process
+        deadline = time.monotonic() + timeout
+        pending = dict(workers)
+        while pending and status == "ok":
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                status, error = "timeout", f"stopped at its {timeout:.1f} s share of the budget"
                 break
-            if kind == "item":
-                items.append(payload)
-            elif kind == "done":
-                del pending[conn]
-            else:
-                status, error = "failed", payload
-                break
-    for conn, process in workers.items():
-        if process.is_alive():
-            process.kill()
-        process.join(timeout=5)
-        conn.close()
+            for conn in wait(list(pending), timeout=min(remaining, 0.5)):
+                try:
+                    kind, payload = conn.recv()
+                except EOFError:
+                    status, error = "failed", "worker exited unexpectedly (out of memory?)"
+                    break
+                if kind == "item":
+                    items.append(payload)
+                elif kind == "done":
+                    del pending[conn]
+                else:
+                    status, error = "failed", payload
+                    break
+    finally:
+        for conn, process in workers.items():
+            if process.is_alive():
+                process.kill()
+            process.join(timeout=5)
+            conn.close()
     return items, status, error
 
 
@@ -735,7 +842,11 @@ def _learning_curve(pool: _Pool, model: int, cls: type[Baseline], prep: Prepared
     n_train = min(len(train) for train, _ in splits)
     smallest = max(30, 5 * len(prep.labels or [1]))
     if n_train < 2 * smallest:
-        return None
+        curve = curve_result([], [], options.target_score, n_available=n_train,
+                             note=f"training folds of {n_train:,} rows are too small for a learning curve "
+                                  f"(subsets of at least {smallest} rows, halving, {MIN_SIZES} sizes needed)")
+        curve.update(model=cls.name, status="skipped")
+        return curve
     sizes = sorted({int(round(n_train / 2 ** k)) for k in range(0, 6) if n_train / 2 ** k >= smallest})
     use = range(min(3, len(splits)))
     reused = [cv_scores[i] for i in use if cv_scores.get(i) is not None]
@@ -755,11 +866,12 @@ def _learning_curve(pool: _Pool, model: int, cls: type[Baseline], prep: Prepared
         scores.sort()  # workers finish in any order; a fixed order keeps the means bit-identical
     # A size counts only when every fold of it finished, so the points are comparable.
     done = [s for s in sizes if len(by_size.get(s, [])) == len(use)]
-    if len(done) < 3:
-        return {"model": cls.name, "sizes": done, "scores": [float(np.mean(by_size[s])) for s in done],
-                "fit": None, "status": status, "note": "too few sizes finished within the budget to fit a curve"}
     curve = fit_learning_curve(done, [float(np.mean(by_size[s])) for s in done], metric, higher,
                                options.target_score, n_available=n_train, seed=options.seed)
+    if len(done) < MIN_SIZES:  # same keys as a fitted curve, with nothing fitted
+        curve["note"] = (f"training folds of {n_train:,} rows allow only {len(sizes)} size(s) of at least "
+                         f"{smallest} rows; a curve needs {MIN_SIZES}" if len(sizes) < MIN_SIZES else
+                         "too few sizes finished within the budget to fit a curve")
     curve.update(model=cls.name, status=status)
     return curve
 
@@ -794,9 +906,12 @@ def answer_questions(result: dict[str, Any]) -> list[dict[str, str]]:
     if target is None:
         need = "No target stated."
     elif curve is None or not curve.get("fit"):
-        need = "No learning curve could be fitted within the budget."
+        need = f"No learning curve was fitted: {curve['note']}." if curve and curve.get("note") else \
+            "No learning curve could be fitted within the budget."
     elif _meets(result, target):
         need = "None: the target is met with the data available."
+    elif not curve.get("reachable") and curve.get("note"):
+        need = f"Not in practice: {curve['note']}."
     elif not curve.get("reachable"):
         need = (f"Not reachable with this model family: the fitted curve levels off at {curve['asymptote']:.3f} "
                 f"({metric}), short of {target:g}.")
@@ -851,7 +966,7 @@ def bench_facts(result: dict[str, Any], include_timings: bool = True) -> Facts:
             if curve.get("reachable"):
                 add("bench.rows_for_target", curve["rows_for_target"])
                 add("bench.data_multiple_for_target", curve["data_multiple"],
-                    curve.get("extrapolation_warning", ""))
+                    curve.get("extrapolation_warning") or "")
             else:
                 add("bench.data_multiple_for_target", float("1e9"), "not reachable with this model family")
     if include_timings:
