@@ -27,6 +27,7 @@ from sklearn import metrics
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
+from ..caps import cap_list, join_capped
 from ..dataset import Dataset, row_hashes
 from ..errors import Problem, UserError
 from ..facts import Facts
@@ -139,12 +140,13 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
         raise UserError(Problem(f"column(s) not in the dataset: {', '.join(unknown)}", file=str(ds.path),
                                 field="--text/--drop"))
     spec = TaskSpec(task=task, seed=options.seed, images=ds.kind == "images")
+    dropped: dict[str, list[str]] = {}  # reason → columns: one note per reason, its names capped
     for column in frame.columns:
         if column == target or column in drop:
             continue
         series = frame[column]
         if series.isna().all():
-            notes.append(f"dropped all-empty column '{column}'")
+            dropped.setdefault("all-empty", []).append(column)
             continue
         kind = "text" if column in declared_text else infer_type(series)
         if kind == "text":
@@ -157,9 +159,13 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
             if series.nunique() > 1:
                 spec.categorical.append(column)
         elif kind == "id-like":
-            notes.append(f"dropped id-like column '{column}' (unique per row; it would only memorise)")
+            dropped.setdefault("id-like", []).append(column)
         elif kind == "datetime":
-            notes.append(f"dropped datetime column '{column}' (derive features from it explicitly)")
+            dropped.setdefault("datetime", []).append(column)
+    why = {"all-empty": "", "id-like": " (unique per row; it would only memorise)",
+           "datetime": " (derive features from it explicitly)"}
+    for reason, columns in dropped.items():
+        notes.append(f"dropped {reason} column{'s' if len(columns) > 1 else ''} {join_capped(columns)}{why[reason]}")
     if not (spec.tabular or spec.text):
         raise UserError(Problem("no usable feature columns besides the target", file=str(ds.path)))
     X = frame[spec.numeric + spec.categorical + spec.text]
@@ -613,7 +619,8 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
         "budget": options.budget,
         "seed": options.seed,
         "folds": folds,
-        "features": {"numeric": prep.spec.numeric, "categorical": prep.spec.categorical, "text": prep.spec.text},
+        "features": {"numeric": cap_list(prep.spec.numeric), "categorical": cap_list(prep.spec.categorical),
+                     "text": cap_list(prep.spec.text)},
         "models": models,
         "best": {"name": best["name"], "score": best["cv_mean"], "ci95": best["cv_ci95"]},
         "dummy": {"name": dummy["name"], "score": dummy["cv_mean"]} if dummy else None,
