@@ -331,58 +331,76 @@ def _check_workbook_archive(path: Path, file: str, max_bytes: int) -> None:
 
 def _read_xlsx(path: Path, file: str, max_rows: int, max_bytes: int, max_columns: int,
                deadline: float | None) -> pd.DataFrame:
-    """The first sheet, streamed row by row (openpyxl read-only), with the limits checked as rows arrive.
-    Cells are converted as pandas.read_excel converts them, and TextParser gives the same column types."""
+    """The first worksheet, streamed row by row with the limits checked as rows arrive.
+
+    openpyxl's own loaders parse every sheet in full when it declares no size (even read-only), so the
+    workbook parts are read with its ExcelReader steps and only the first sheet is parsed, lazily, with its
+    WorkSheetParser. Cells are converted as pandas.read_excel converts them, and TextParser gives the same
+    column types."""
+    import warnings
     import zipfile
     import zlib
 
-    import openpyxl
-    from openpyxl.cell.cell import TYPE_ERROR, TYPE_NUMERIC
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._reader import WorkSheetParser
     from pandas.io.parsers import TextParser
 
     _check_workbook_archive(path, file, max_bytes)
     malformed = (KeyError, IndexError, EOFError, SyntaxError, ValueError, TypeError, AttributeError,
                  zipfile.BadZipFile, zlib.error)  # openpyxl's errors on damaged XML or archives
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except malformed as exc:
-        raise UserError(Problem(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})", file=file)) from None
     data: list[list] = []
+    last_with_data = -1
+    reader = None
     try:
-        if not book.worksheets:
-            raise UserError(Problem("the workbook has no worksheets", file=file))
-        sheet = book.worksheets[0]
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # the declared size can lie; rows are then only as wide as their cells
-        last_with_data = -1
-        for number, row in enumerate(sheet.rows, start=1):
-            if number % 200 == 0 and _past(deadline):
-                raise _out_of_time(f"reading the workbook (at row {number:,})", file)
-            if len(row) > max_columns:
-                raise _too_many_columns(len(row), max_columns, file)
-            converted = []
-            for cell in row:
-                value = cell.value
-                if value is None:
-                    value = ""
-                elif cell.data_type == TYPE_ERROR:
-                    value = np.nan
-                elif cell.data_type == TYPE_NUMERIC and isinstance(value, (int, float)) and math.isfinite(value):
-                    value = int(value) if int(value) == value else float(value)
-                converted.append(value)
-            while converted and converted[-1] == "":
-                converted.pop()
-            if converted:
-                last_with_data = len(data)
-            data.append(converted)
-            if len(data) > max_rows + 1:
-                raise _too_many_rows(max_rows, file)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about odd cells (dates out of range) as it reads
+            reader = ExcelReader(path, read_only=True, data_only=True)
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            sheets = [rel.target for _, rel in reader.parser.find_sheets()
+                      if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+            if not sheets:
+                raise UserError(Problem("the workbook has no worksheets", file=file))
+            book = reader.wb
+            with reader.archive.open(sheets[0]) as source:
+                parser = WorkSheetParser(source, reader.shared_strings, data_only=True, epoch=book.epoch,
+                                         date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+                for count, (number, cells) in enumerate(parser.parse(), start=1):
+                    if count % 200 == 0 and _past(deadline):
+                        raise _out_of_time(f"reading the workbook (at row {number:,})", file)
+                    width = max((cell["column"] for cell in cells), default=0)
+                    if width > max_columns:
+                        raise _too_many_columns(width, max_columns, file)
+                    row: list = [""] * width
+                    for cell in cells:
+                        value, kind = cell["value"], cell["data_type"]
+                        if value is None:
+                            continue
+                        if kind == "e":
+                            value = np.nan
+                        elif kind == "n" and isinstance(value, (int, float)) and math.isfinite(value):
+                            value = int(value) if int(value) == value else float(value)
+                        row[cell["column"] - 1] = value
+                    while row and row[-1] == "":
+                        row.pop()
+                    if not row:
+                        continue
+                    if number > max_rows + 1:  # rows the file skips count as blank rows, as in pandas
+                        raise _too_many_rows(max_rows, file)
+                    while len(data) < number - 1:
+                        data.append([])
+                    last_with_data = len(data)
+                    data.append(row)
     except UserError:
         raise
     except malformed as exc:
         raise UserError(Problem(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})", file=file)) from None
     finally:
-        book.close()
+        if reader is not None:
+            reader.archive.close()
     data = data[: last_with_data + 1]
     if not data:
         raise pd.errors.EmptyDataError("no data")
