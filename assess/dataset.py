@@ -16,6 +16,7 @@ import os
 import re
 import stat
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -237,7 +238,6 @@ def _load_images(folder: Path, max_rows: int, deadline: float | None = None, see
     file = str(folder)
     root = os.path.realpath(folder)
     classes, skipped = _list_images(root, max_rows, deadline, file)
-    classes = {cls: files for cls, files in classes.items()}
     if len(classes) < 2:
         raise UserError(Problem("an image folder needs one subfolder per class (at least two)", file=file))
     side = 32
@@ -251,12 +251,14 @@ def _load_images(folder: Path, max_rows: int, deadline: float | None = None, see
         path = classes[cls][index]
         name = f"{cls}/{os.path.basename(path)}"
         try:
-            with _open_regular(path) as handle, Image.open(handle) as img:
-                if img.size[0] * img.size[1] > MAX_IMAGE_PIXELS:
-                    skipped.setdefault(f"images over {MAX_IMAGE_PIXELS:,} pixels", []).append(name)
-                    continue
-                img.draft("L", (side, side))  # JPEG: decode at a reduced size
-                pixels = np.asarray(img.convert("L").resize((side, side)), dtype=np.float32) / 255.0
+            with warnings.catch_warnings(), _open_regular(path) as handle:
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # too large: skipped below
+                with Image.open(handle) as img:
+                    if img.size[0] * img.size[1] > MAX_IMAGE_PIXELS:
+                        skipped.setdefault(f"images over {MAX_IMAGE_PIXELS:,} pixels", []).append(name)
+                        continue
+                    img.draft("L", (side, side))  # JPEG: decode at a reduced size
+                    pixels = np.asarray(img.convert("L").resize((side, side)), dtype=np.float32) / 255.0
         except Exception as exc:  # unreadable image: skip it and say so
             log.info("%s: skipped unreadable image (%s)", path, exc)
             skipped.setdefault("unreadable images", []).append(name)
@@ -269,12 +271,12 @@ def _load_images(folder: Path, max_rows: int, deadline: float | None = None, see
     keys = sorted(decoded, key=lambda k: (k[0], classes[k[0]][k[1]]))  # folder order, as listed
     frame = pd.DataFrame(np.vstack([decoded[k] for k in keys]), columns=[f"px{i}" for i in range(side * side)])
     frame["label"] = [k[0] for k in keys]
-    warnings = [f"skipped {len(names):,} {reason}: {join_capped(names, 5)}" for reason, names in skipped.items()]
+    alerts = [f"skipped {len(names):,} {reason}: {join_capped(names, 5)}" for reason, names in skipped.items()]
     if stopped:
-        warnings.append(f"decoded {len(decoded):,} of {total:,} images before the time budget ran out: a random "
-                        "sample stratified by class; raise --budget to use them all")
+        alerts.append(f"decoded {len(decoded):,} of {total:,} images before the time budget ran out: a random "
+                      "sample stratified by class; raise --budget to use them all")
     return Dataset(frame, folder, kind="images", image_shape=(side, side),
-                   notes=[f"images downscaled to {side}×{side} greyscale"], warnings=warnings)
+                   notes=[f"images downscaled to {side}×{side} greyscale"], warnings=alerts)
 
 
 # --- tables ----------------------------------------------------------------------------------------------------
@@ -337,7 +339,6 @@ def _read_xlsx(path: Path, file: str, max_rows: int, max_bytes: int, max_columns
     workbook parts are read with its ExcelReader steps and only the first sheet is parsed, lazily, with its
     WorkSheetParser. Cells are converted as pandas.read_excel converts them, and TextParser gives the same
     column types."""
-    import warnings
     import zipfile
     import zlib
 
@@ -496,26 +497,26 @@ def _european_numbers(frame: pd.DataFrame) -> dict[str, int]:
     thousands dots): 1.234,5 → 1234.5. Returns column → values that did not parse and became missing."""
     converted: dict[str, int] = {}
     for column in frame.columns:
-        if not (frame[column].dtype == object or isinstance(frame[column].dtype, pd.StringDtype)):
+        series = frame[column]
+        if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
             continue
-        values = frame[column].dropna()
-        values = values[values.map(lambda v: isinstance(v, str))]
-        if values.empty or len(values) < 0.9 * frame[column].notna().sum():
+        sample = series.dropna().head(5000)
+        if sample.empty or not sample.map(lambda v: isinstance(v, str)).all():
             continue
-        sample = values.head(5000).str.strip()
+        sample = sample.str.strip()
         if not sample.str.contains(",", regex=False).any() or sample.str.match(EU_NUMBER).mean() < EU_SHARE:
             continue
-        text = frame[column].where(frame[column].map(lambda v: isinstance(v, str))).str.strip()
+        text = series.where(series.map(lambda v: isinstance(v, str))).str.strip()
         plain = text.where(text.str.match(EU_NUMBER, na=False))
         numbers = pd.to_numeric(plain.str.replace(".", "", regex=False).str.replace(",", ".", regex=False),
                                 errors="coerce")
-        converted[str(column)] = int(numbers.isna().sum() - frame[column].isna().sum())
+        converted[str(column)] = int(numbers.isna().sum() - series.isna().sum())
         frame[column] = numbers
     return converted
 
 
 def _read_text(path: Path, file: str, suffix: str, encoding: str | None, decimal: str | None, max_rows: int,
-               max_columns: int, notes: list[str], warnings: list[str]) -> tuple[pd.DataFrame, str]:
+               max_columns: int, notes: list[str], alerts: list[str]) -> tuple[pd.DataFrame, str]:
     with open(path, "rb") as handle:
         head = handle.read(1 << 20)
     wide = _sniff_wide_encoding(head) if encoding is None else None
@@ -553,10 +554,9 @@ def _read_text(path: Path, file: str, suffix: str, encoding: str | None, decimal
         converted = _european_numbers(frame)
         if converted:
             lost = sum(converted.values())
-            warnings.append(f"read decimal commas as numbers (1.234,5 → 1234.5) in {len(converted):,} column(s): "
-                            f"{join_capped(converted)}" + (f"; {lost:,} values that were not numbers became "
-                                                           "missing" if lost else "")
-                            + "; pass --decimal . to keep them as text")
+            became = f"; {lost:,} values that were not numbers became missing" if lost else ""
+            alerts.append(f"read decimal commas as numbers (1.234,5 → 1234.5) in {len(converted):,} column(s): "
+                          f"{join_capped(converted)}{became}; pass --decimal . to keep them as text")
     return frame, used
 
 
@@ -600,7 +600,7 @@ def load_dataset(path: str | Path, *, encoding: str | None = None, max_rows: int
         raise UserError(Problem(f"dataset is {size:,} bytes, over the --max-bytes limit of {max_bytes:,}", file=file))
     suffix = "".join(path.suffixes[-1:]).lower()
     notes: list[str] = []
-    warnings: list[str] = []
+    alerts: list[str] = []  # Dataset.warnings
     try:
         if suffix in {".parquet", ".pq"}:
             frame = _read_parquet(path, file, max_rows, max_bytes, max_columns)
@@ -617,7 +617,7 @@ def load_dataset(path: str | Path, *, encoding: str | None = None, max_rows: int
             frame = pd.read_json(path, lines=True, nrows=max_rows + 1, encoding=used)
             _check_nested(frame, file)
         else:
-            frame, used = _read_text(path, file, suffix, encoding, decimal, max_rows, max_columns, notes, warnings)
+            frame, used = _read_text(path, file, suffix, encoding, decimal, max_rows, max_columns, notes, alerts)
     except UserError:
         raise
     except UnicodeError as exc:
@@ -643,9 +643,9 @@ def load_dataset(path: str | Path, *, encoding: str | None = None, max_rows: int
     non_finite = _drop_non_finite(frame)
     if non_finite:
         count = sum(non_finite.values())
-        warnings.append(f"{count:,} number{'s are' if count != 1 else ' is'} infinite or beyond ±3.4e38 (the float32 range "
-                        f"that models use) in column(s) {join_capped(non_finite)}: treated as missing")
-    return Dataset(frame, path, encoding=used, notes=notes, warnings=warnings, non_finite=non_finite)
+        alerts.append(f"{count:,} number{'s are' if count != 1 else ' is'} infinite or beyond ±3.4e38 (the float32 "
+                      f"range that models use) in column(s) {join_capped(non_finite)}: treated as missing")
+    return Dataset(frame, path, encoding=used, notes=notes, warnings=alerts, non_finite=non_finite)
 
 
 def require_target(ds: Dataset, target: str | None, field: str = "--target") -> str:

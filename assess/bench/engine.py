@@ -125,7 +125,7 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
                                     "a classifier needs at least two", file=str(ds.path), field="--target"))
         lonely = counts[counts < 2]
         if len(lonely):
-            notes.append(f"dropped {len(lonely)} class(es) with a single row: {', '.join(map(str, lonely.index[:5]))}")
+            notes.append(f"dropped {len(lonely)} class(es) with a single row: {join_capped(lonely.index, 5, quote='')}")
             keep = ~y_series.isin(lonely.index)
             frame, y_series = frame[keep], y_series[keep]
             if y_series.nunique() < 2:
@@ -140,7 +140,7 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
         raise UserError(Problem(f"column(s) not in the dataset: {', '.join(unknown)}", file=str(ds.path),
                                 field="--text/--drop"))
     spec = TaskSpec(task=task, seed=options.seed, images=ds.kind == "images")
-    dropped: dict[str, list[str]] = {}  # reason → columns: one note per reason, its names capped
+    dropped: dict[str, list[str]] = {}  # reason → columns: one note per reason (names capped), not per column
     for column in frame.columns:
         if column == target or column in drop:
             continue
@@ -152,7 +152,7 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
         if kind == "text":
             spec.text.append(column)
             if series.astype(str).str.len().max() > MAX_TEXT_CHARS:
-                notes.append(f"text cells in '{column}' longer than {MAX_TEXT_CHARS:,} characters are truncated")
+                dropped.setdefault("long-text", []).append(column)
         elif kind == "numeric":
             spec.numeric.append(column)
         elif kind == "categorical":
@@ -165,6 +165,10 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
     why = {"all-empty": "", "id-like": " (unique per row; it would only memorise)",
            "datetime": " (derive features from it explicitly)"}
     for reason, columns in dropped.items():
+        if reason == "long-text":
+            notes.append(f"text cells in {join_capped(columns)} longer than {MAX_TEXT_CHARS:,} characters are "
+                         "truncated")
+            continue
         notes.append(f"dropped {reason} column{'s' if len(columns) > 1 else ''} {join_capped(columns)}{why[reason]}")
     if not (spec.tabular or spec.text):
         raise UserError(Problem("no usable feature columns besides the target", file=str(ds.path)))
