@@ -51,7 +51,7 @@ class Dataset:
     image_shape: tuple[int, int] | None = None
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # shown to the analyst as warnings, and in the profile
-    non_finite: dict[str, int] = field(default_factory=dict)  # column → cells that were ±inf or beyond float32
+    non_finite: dict[str, int] = field(default_factory=dict)  # column → cells that were ±inf (now missing)
 
 
 def _past(deadline: float | None) -> bool:
@@ -560,16 +560,25 @@ def _read_text(path: Path, file: str, suffix: str, encoding: str | None, decimal
     return frame, used
 
 
-def _drop_non_finite(frame: pd.DataFrame) -> dict[str, int]:
-    """±inf and magnitudes beyond float32 (1e308, 1e309 overflowing to inf) become missing; returns the counts."""
+def beyond_float32(values) -> np.ndarray:
+    """Finite numbers too large for float32 (|x| > 3.4e38, such as 1e308): models convert to float32, where they
+    overflow. Callers treat them as missing where they feed a model (features), and the profile counts them."""
+    if isinstance(values, pd.Series):
+        array = values.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        array = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(array) & (np.abs(array) > FLOAT32_MAX)
+
+
+def _drop_infinite(frame: pd.DataFrame) -> dict[str, int]:
+    """±inf (written as inf, or too large for float64, such as 1e309) becomes missing; returns the counts."""
     found: dict[str, int] = {}
     for column in frame.columns:
         series = frame[column]
         if not pd.api.types.is_float_dtype(series):
             continue
-        values = series.to_numpy(dtype=float, na_value=np.nan)
-        with np.errstate(invalid="ignore"):
-            bad = np.abs(values) > FLOAT32_MAX
+        bad = np.isinf(series.to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
             frame[column] = series.mask(bad)
             found[str(column)] = int(bad.sum())
@@ -640,11 +649,11 @@ def load_dataset(path: str | Path, *, encoding: str | None = None, max_rows: int
     if len(frame) == 0:
         raise UserError(Problem("dataset has a header but no rows", file=file, line=2))
     frame.columns = [str(c) for c in frame.columns]
-    non_finite = _drop_non_finite(frame)
+    non_finite = _drop_infinite(frame)
     if non_finite:
         count = sum(non_finite.values())
-        alerts.append(f"{count:,} number{'s are' if count != 1 else ' is'} infinite or beyond ±3.4e38 (the float32 "
-                      f"range that models use) in column(s) {join_capped(non_finite)}: treated as missing")
+        alerts.append(f"{count:,} number{'s are' if count != 1 else ' is'} infinite (inf, or too large for a 64-bit "
+                      f"float, such as 1e309) in column(s) {join_capped(non_finite)}: treated as missing")
     return Dataset(frame, path, encoding=used, notes=notes, warnings=alerts, non_finite=non_finite)
 
 

@@ -230,14 +230,18 @@ def test_f5_inf_and_1e308_cells_are_a_data_problem_not_a_crash(invoke, tmp_path)
     result = invoke("data", path, "--target", "label", "--format", "json")
     assert result.exit_code == 0, result.stderr
     no_traceback(result)
-    assert "warning: 3 numbers are infinite or beyond ±3.4e38" in result.stderr
+    assert "warning: 2 numbers are infinite (inf, or too large for a 64-bit float, such as 1e309) in " \
+           "column(s) 'x': treated as missing" in result.stderr
     profile = json.loads(result.stdout)["profile"]
-    assert profile["non_finite_values"] == {"cells": 3, "columns": ["x"]}
+    assert profile["non_finite_values"] == {"cells": 3, "infinite": 2, "beyond_float32": 1, "columns": ["x"]}
     assert any("3 infinite or out-of-range numbers" in r for r in profile["readiness_reasons"])
-    bench = invoke("bench", path, "--target", "label", "--budget", "10", "--models", "Dummy,Linear", "--no-curve",
-                   "--format", "json")
+    assert "1 numbers beyond ±3.4e38 (the float32 range models use) in column(s) 'x'" in profile["notes"]
+    bench = invoke("bench", path, "--target", "label", "--budget", "10", "--models", "Dummy,Linear,ExtraTrees",
+                   "--no-curve", "--format", "json")
     assert bench.exit_code == 0, bench.stderr
-    assert all(m["status"] == "ok" for m in json.loads(bench.stdout)["models"])
+    result = json.loads(bench.stdout)
+    assert [m["status"] for m in result["models"]] == ["ok"] * 3, result["models"]
+    assert any("1 feature values beyond ±3.4e38" in w for w in result["warnings"])
 
 
 def test_f5_regression_target_with_inf_drops_those_rows_with_a_warning(invoke, tmp_path):
@@ -247,7 +251,7 @@ def test_f5_regression_target_with_inf_drops_those_rows_with_a_warning(invoke, t
     result = invoke("bench", path, "--target", "y", "--task", "regression", "--budget", "10", "--models",
                     "Dummy,Linear", "--no-curve", "--format", "json")
     assert result.exit_code == 0, result.stderr
-    assert "warning: 2 numbers are infinite or beyond ±3.4e38" in result.stderr and "'y'" in result.stderr
+    assert "warning: 2 numbers are infinite" in result.stderr and "'y'" in result.stderr
     bench = json.loads(result.stdout)
     assert bench["rows_total"] == 80 and "raise --budget" not in result.stderr
     assert any("dropped 2 rows with no target value" in w for w in bench["warnings"])

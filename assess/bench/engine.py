@@ -28,7 +28,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
 from ..caps import cap_list, join_capped
-from ..dataset import Dataset, row_hashes
+from ..dataset import Dataset, beyond_float32, row_hashes
 from ..errors import Problem, UserError
 from ..facts import Facts
 from .baselines import (BASELINES, MAX_TEXT_CHARS, NGRAM_COUNTS, Baseline, NgramCounts, TaskSpec, _clip_text,
@@ -173,6 +173,15 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
     if not (spec.tabular or spec.text):
         raise UserError(Problem("no usable feature columns besides the target", file=str(ds.path)))
     X = frame[spec.numeric + spec.categorical + spec.text]
+    huge = {}
+    for column in spec.numeric:  # models work in float32, where 1e308 overflows: such features become gaps
+        mask = beyond_float32(X[column])
+        if mask.any():
+            X[column] = X[column].mask(mask)
+            huge[column] = int(mask.sum())
+    if huge:
+        notes.append(f"{sum(huge.values()):,} feature values beyond ±3.4e38 (the float32 range models use) in "
+                     f"{join_capped(huge)} are treated as missing")
     for column in spec.categorical:
         # Encoders need one type per column: bools, numbers and mixed JSON values become strings; gaps stay gaps.
         X[column] = X[column].astype(str).where(X[column].notna(), None)

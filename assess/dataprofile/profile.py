@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..caps import MAX_LISTED, cap_list, cap_shares, more_marker
-from ..dataset import Dataset, row_hashes
+from ..caps import MAX_LISTED, cap_list, cap_shares, join_capped, more_marker
+from ..dataset import Dataset, beyond_float32, row_hashes
 from ..facts import Facts
 
 if TYPE_CHECKING:  # kept out of the benchmark's start-up, which only needs the type inference here
@@ -69,7 +69,9 @@ def infer_type(series: pd.Series, unique: int | None = None) -> str:
 
 def _feature_codes(series: pd.Series, kind: str) -> np.ndarray:
     if kind == "numeric":
-        return pd.to_numeric(series, errors="coerce").fillna(-1e18).to_numpy(dtype=float).reshape(-1, 1)
+        values = pd.to_numeric(series, errors="coerce")
+        values = values.mask(beyond_float32(values))  # the tree works in float32: 1e308 would overflow it
+        return values.fillna(-1e18).to_numpy(dtype=float).reshape(-1, 1)
     codes, _ = pd.factorize(series.astype(str), sort=True)
     return codes.astype(float).reshape(-1, 1)
 
@@ -158,7 +160,7 @@ def readiness(profile: dict[str, Any]) -> tuple[str, list[str]]:
         faithful.append("leakage suspects present")
     if profile["commercial_use"] == "forbidden":
         faithful.append("may not be used commercially")
-    bad_numbers = (profile.get("non_finite_values") or {}).get("cells", 0)
+    bad_numbers = (profile.get("non_finite_values") or {}).get("cells", 0)  # infinite, or beyond float32
     if bad_numbers:
         faithful.append(f"{bad_numbers:,} infinite or out-of-range numbers")
     if faithful:
@@ -217,6 +219,8 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
         types[c] = "text" if c in declared_text else infer_type(frame[c], unique)
         columns.append({"name": c, "type": types[c], "missing_share": round(float(missing[c]), 4),
                         "unique": unique, "top_share": round(float(counts.iloc[0]) / rows, 4) if rows else 0.0})
+    huge = {c: int(beyond_float32(frame[c]).sum()) for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
+    huge = {c: n for c, n in huge.items() if n}
     row_hash = row_hashes(frame)
     duplicate_rows = int(row_hash.duplicated().sum())
     features = [c for c in frame.columns if c != target]
@@ -250,6 +254,9 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
     pii = scan_frame(frame, string_cols, max_rows=pii_rows, seed=seed, deadline=deadline)
     licence, verdict = licence_status(project)
     notes = list(ds.notes) + list(ds.warnings)
+    if huge:
+        notes.append(f"{sum(huge.values()):,} numbers beyond ±3.4e38 (the float32 range models use) in column(s) "
+                     f"{join_capped(huge)}")
     if pii["sampled"]:
         notes.append(f"personal-data scan sampled {pii['rows_scanned']:,} of {rows:,} rows")
     if leakage_progress and leakage_progress["checked"] < leakage_progress["due"]:
@@ -279,7 +286,9 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
         "id_like_columns": cap_list(id_like),
         "leakage_suspects": _capped_suspects(suspects),
         "leakage_suspect_count": len(suspects),
-        "non_finite_values": {"cells": sum(ds.non_finite.values()), "columns": cap_list(ds.non_finite)},
+        "non_finite_values": {"cells": sum(ds.non_finite.values()) + sum(huge.values()),
+                              "infinite": sum(ds.non_finite.values()), "beyond_float32": sum(huge.values()),
+                              "columns": cap_list([c for c in frame.columns if c in ds.non_finite or c in huge])},
         "pii": pii,
         "license": licence,
         "commercial_use": verdict,
