@@ -551,7 +551,7 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
         return
     given = {k: v for k, v in flags.items() if v is not None}
     if project is not None:
-        compute_spec = load_project(project).project.compute
+        compute_spec = load_project(project, allow_data_outside=True).project.compute  # data.path is not read
         overrides = compute_spec.model_dump(exclude_none=True)
     else:
         overrides = {}
