@@ -270,6 +270,30 @@ def _data_options(func):
     return func
 
 
+def _table_options(func):
+    for decorator in reversed([
+        click.option("--max-columns", type=click.IntRange(min=1),
+                     help="Refuse datasets with more columns, checked from the header [default: 2,000]."),
+        click.option("--decimal", type=click.Choice([".", ","]),
+                     help="Decimal mark of a CSV/TSV. [default: '.', with decimal commas detected and read as "
+                          "numbers, with a warning, in files not separated by commas]"),
+    ]):
+        func = decorator(func)
+    return func
+
+
+def _table_settings(max_columns: int | None, decimal: str | None) -> dict[str, Any]:
+    settings: dict[str, Any] = {"decimal": decimal}
+    if max_columns is not None:
+        settings["max_columns"] = max_columns
+    return settings
+
+
+def _show_dataset_warnings(dataset: Any) -> None:
+    for warning in dataset.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 @main.command(epilog=EXIT_CODES)
 @click.argument("project", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("-o", "--output", help="Output file, written atomically; '-' for stdout. "
@@ -288,11 +312,20 @@ def _data_options(func):
 @click.option("--timings", is_flag=True, help="Include wall-clock timings (they differ between runs).")
 @click.option("--fail-under", type=FiniteFloat(0, 100), help="Exit 3 when the overall score is below this.")
 @_data_options
+@_table_options
+@click.option("--data", "data_file", type=click.Path(exists=True, path_type=Path),
+              help="Use this dataset instead of the project's data.path (a path you give is trusted).")
+@click.option("--allow-data-outside", is_flag=True,
+              help="Let data.path resolve outside the project file's folder (refused by default).")
 @verbosity
 def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, template_dir: Path | None, seed: int,
         date: str | None, budget: float, no_bench: bool, no_profile: bool, timings: bool, fail_under: float | None,
-        encoding: str | None, max_rows: int | None, max_bytes: str | None) -> None:
-    """Assess PROJECT (a project.yaml) and write the report."""
+        encoding: str | None, max_rows: int | None, max_bytes: str | None, max_columns: int | None,
+        decimal: str | None, data_file: Path | None, allow_data_outside: bool) -> None:
+    """Assess PROJECT (a project.yaml) and write the report.
+
+    The dataset named by data.path must lie inside PROJECT's folder, symbolic links followed; --data or
+    --allow-data-outside lift that rule."""
     from .pipeline import RunOptions
     from .pipeline import run as run_pipeline
     from .report import render
@@ -302,7 +335,8 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
     check_output_early(output)
     options = RunOptions(seed=seed, budget=budget, rubrics_dir=rubrics_dir, date=date, run_bench=not no_bench,
                          run_profile=not no_profile, timings=timings, encoding=encoding,
-                         **_read_limits(max_rows, max_bytes))
+                         **_read_limits(max_rows, max_bytes), **_table_settings(max_columns, decimal),
+                         data=data_file, allow_data_outside=allow_data_outside)
     result = run_pipeline(project, options, progress=say)
     for warning in result["warnings"]:
         warn(warning)
@@ -318,15 +352,17 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("projects", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--allow-data-outside", is_flag=True,
+              help="Let data.path resolve outside the project file's folder (refused by default).")
 @verbosity
-def validate(projects: tuple[Path, ...]) -> None:
+def validate(projects: tuple[Path, ...], allow_data_outside: bool) -> None:
     """Check one or more project.yaml files; exit 0 when all are valid, 2 otherwise."""
     from .pipeline import check_project
 
     problems: list[Problem] = []
     for path in projects:
         try:
-            loaded = check_project(path)[0]
+            loaded = check_project(path, allow_data_outside=allow_data_outside)[0]
         except UserError as exc:
             problems += exc.problems
             continue
@@ -416,11 +452,12 @@ def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
 @_data_options
+@_table_options
 @verbosity
 def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ...], drop_columns: tuple[str, ...],
           budget: float, seed: int, folds: int, metric: str | None, target_score: float | None, models: str | None,
           no_curve: bool, fmt: str, output: str | None, encoding: str | None, max_rows: int | None,
-          max_bytes: str | None) -> None:
+          max_bytes: str | None, max_columns: int | None, decimal: str | None) -> None:
     """Benchmark quick baselines on DATA (CSV, TSV, Parquet, JSONL, Excel or an image folder)."""
     from .bench.baselines import BASELINES
     from .bench.engine import BenchOptions, run_benchmark
@@ -434,9 +471,12 @@ def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ..
     if unknown:
         raise UserError(Problem(f"unknown baseline(s) {', '.join(unknown)}; known: {', '.join(known)}",
                                 field="--models"))
-    dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes))
+    # Loading may take half the budget (an image folder is then sampled); the benchmark keeps the rest.
+    dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes),
+                           **_table_settings(max_columns, decimal), deadline=started + budget / 2, seed=seed)
     for note in dataset.notes:
         say(note)
+    _show_dataset_warnings(dataset)
     result = run_benchmark(dataset, target, BenchOptions(
         budget=budget, seed=seed, folds=folds, task=task, text_columns=list(text_columns) or None,
         drop_columns=list(drop_columns) or None, target_metric=metric, target_score=target_score,
@@ -479,11 +519,15 @@ def _bench_table(r: dict[str, Any]) -> str:
               help="Rows sampled for the personal-data scan.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
+@click.option("--budget", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds for loading and profiling; slow checks stop early, and say so, when it runs out.")
 @_data_options
+@_table_options
 @verbosity
 def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: Path | None, licence: str | None,
-         source: str | None, seed: int, pii_rows: int, fmt: str, output: str | None, encoding: str | None,
-         max_rows: int | None, max_bytes: str | None) -> None:
+         source: str | None, seed: int, pii_rows: int, fmt: str, output: str | None, budget: float,
+         encoding: str | None, max_rows: int | None, max_bytes: str | None, max_columns: int | None,
+         decimal: str | None) -> None:
     """Profile DATA for due diligence: quality, leakage, personal data, licence, datasheet."""
     from .dataprofile.profile import profile_dataset, profile_facts
     from .dataset import load_dataset, require_target
@@ -491,16 +535,20 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
 
     check_output_early(output)
     if project_path is not None:
-        project = load_project(project_path).project
+        # Only the licence and datasheet answers are used: data.path is never read here, so its rule does not apply.
+        project = load_project(project_path, allow_data_outside=True).project
     else:
         project = Project(name=Path(data).name, data=Data(license=licence, source=source))
-    dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes))
+    deadline = time.monotonic() + budget
+    dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes),
+                           **_table_settings(max_columns, decimal), deadline=deadline, seed=seed)
     for note in dataset.notes:
         say(note)
+    _show_dataset_warnings(dataset)
     target = require_target(dataset, target)
     say(f"profiling {len(dataset.frame):,} rows")
     profile = profile_dataset(dataset, target, project, seed=seed, text_columns=list(text_columns) or None,
-                              pii_rows=pii_rows)
+                              pii_rows=pii_rows, deadline=deadline)
     facts = {f.name: f.value for f in profile_facts(profile)}
     if fmt == "json":
         emit(jsonout.dumps({"facts": facts, "profile": profile}, indent=2, ensure_ascii=False) + "\n", output)
@@ -509,6 +557,10 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
     lines += ["", f"{'column':<30} {'type':<12} {'missing':>8} {'unique':>8}"]
     lines += [f"{c['name'][:30]:<30} {c['type']:<12} {c['missing_share']:>8.1%} {c['unique']:>8,}"
               for c in profile["columns"]]
+    if profile["column_count"] > len(profile["columns"]):
+        from .caps import more_marker
+
+        lines.append(f"{more_marker(profile['column_count'] - len(profile['columns']))} columns")
     if profile["class_balance"]:
         lines += ["", "class balance: " + ", ".join(f"{k} {v:.1%}" for k, v in profile["class_balance"].items())]
     pii = profile["pii"]
@@ -579,7 +631,7 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
         return
     given = {k: v for k, v in flags.items() if v is not None}
     if project is not None:
-        compute_spec = load_project(project).project.compute
+        compute_spec = load_project(project, allow_data_outside=True).project.compute  # data.path is not read
         overrides = compute_spec.model_dump(exclude_none=True)
     else:
         overrides = {}

@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import os
 import platform
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -39,6 +40,10 @@ class RunOptions:
     encoding: str | None = None
     max_rows: int | None = None
     max_bytes: int | None = None
+    max_columns: int | None = None
+    decimal: str | None = None  # "." or ","; None detects decimal commas
+    data: Path | None = None  # --data: a dataset named by the analyst, used instead of data.path
+    allow_data_outside: bool = False  # --allow-data-outside: data.path may resolve outside the project folder
 
 
 def report_date(pinned: str | None = None) -> str:
@@ -92,13 +97,13 @@ def _origin(rubric_path: str) -> str:
     return "bundled" if path.parent == bundled else f"user: {path.name}"
 
 
-def scoring_context(project: Project, rate: Rate) -> Context:
+def scoring_context(project: Project, rate: Rate, has_dataset: bool | None = None) -> Context:
     """Stage, currency and what the venture is known to have (None: unknown), for the scorer."""
     from .compute.catalog import is_catalogue_model
 
     t, b = project.tech, project.business
     vendor_model = bool(t.base_model) and not is_catalogue_model(t.base_model)
-    labelled = True if project.data.path else None
+    labelled = True if (project.data.path if has_dataset is None else has_dataset) else None
     if labelled is None and (t.approach in ("prompt", "rag") or (t.approach is None and vendor_model)):
         labelled = False
     revenue = b.arr_now or b.revenue_12m or b.customers_now
@@ -115,7 +120,7 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
                  seed: int, date: str, dataset_sha: str | None, warnings: list[str],
                  rate: Rate | None = None) -> dict[str, Any]:
     rate = rate or resolve_rate(loaded.project.currency, loaded.project.fx)
-    assessment = assess(facts, rubrics, scoring_context(loaded.project, rate))
+    assessment = assess(facts, rubrics, scoring_context(loaded.project, rate, loaded.dataset_path() is not None))
     areas = []
     for area in assessment.areas:
         areas.append({
@@ -152,7 +157,7 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
         "reproducibility": {
             "seed": seed, "date": date,
             "input": {"file": loaded.path.name, "sha256": sha256_file(loaded.path)},
-            "dataset": ({"file": Path(loaded.project.data.path).name, "sha256": dataset_sha}
+            "dataset": ({"file": loaded.dataset_path().name, "sha256": dataset_sha}
                         if dataset_sha else None),
             "rubrics": [{"id": r.id, "version": r.version, "sha256": r.sha256, "origin": _origin(r.path)}
                         for r in rubrics],
@@ -177,12 +182,14 @@ def company_profile(p: Project) -> dict[str, Any]:
     }
 
 
-def check_project(path: str | Path) -> tuple[LoadedProject, dict[str, Any], Facts]:
-    """Everything `assess validate` checks: the schema, cross-field rules, and catalogue names (GPUs, models,
-    context lengths), which only the compute engine can resolve. Returns the compute estimate it made."""
+def check_project(path: str | Path, *, allow_data_outside: bool = False, data: Path | None = None
+                  ) -> tuple[LoadedProject, dict[str, Any], Facts]:
+    """Everything `assess validate` checks: the schema, cross-field rules, the data-path rule, and catalogue
+    names (GPUs, models, context lengths), which only the compute engine can resolve. Returns the compute
+    estimate it made. `allow_data_outside` and `data` come from the analyst's command line only."""
     from .compute import run_compute
 
-    loaded = load_project(path)
+    loaded = load_project(path, allow_data_outside=allow_data_outside, data_override=data)
     try:
         compute_result, compute_facts = run_compute(loaded.project)
     except UserError as exc:
@@ -198,7 +205,8 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
     say = progress or (lambda message: None)
     date = report_date(options.date)
     say("validating project and estimating compute")
-    loaded, compute_result, compute_facts = check_project(path)
+    loaded, compute_result, compute_facts = check_project(path, allow_data_outside=options.allow_data_outside,
+                                                          data=options.data)
     warnings = list(loaded.warnings)
     rubrics = load_rubrics(options.rubrics_dir)
     rate = resolve_rate(loaded.project.currency, loaded.project.fx)
@@ -216,15 +224,20 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
         from .dataset import load_dataset, require_target
 
         say(f"loading {dataset_file.name}")
-        kwargs = {k: v for k, v in (("max_rows", options.max_rows), ("max_bytes", options.max_bytes)) if v}
-        dataset = load_dataset(dataset_file, encoding=options.encoding, **kwargs)
+        kwargs = {k: v for k, v in (("max_rows", options.max_rows), ("max_bytes", options.max_bytes),
+                                    ("max_columns", options.max_columns)) if v}
+        # Loading and profiling together get one --budget of their own (the benchmark gets another).
+        data_deadline = time.monotonic() + options.budget
+        dataset = load_dataset(dataset_file, encoding=options.encoding, decimal=options.decimal,
+                               deadline=data_deadline, seed=options.seed, **kwargs)
+        warnings += dataset.warnings
         dataset_sha = sha256_file(dataset_file) if dataset_file.is_file() else None
         target = require_target(dataset, loaded.project.data.target, field="data.target")
         if options.run_profile:
             from .dataprofile.profile import profile_facts, profile_dataset
 
             say("profiling data")
-            profile = profile_dataset(dataset, target, loaded.project, seed=options.seed)
+            profile = profile_dataset(dataset, target, loaded.project, seed=options.seed, deadline=data_deadline)
             evidence["data"] = profile
             facts.update(profile_facts(profile))
         bench = None

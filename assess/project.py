@@ -6,6 +6,7 @@ Numbers may be written plainly (5000000, 5.0e6) or as strings a person would typ
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -327,6 +328,8 @@ class LoadedProject(BaseModel):
     path: Path
     warnings: list[str] = []
     lines: dict[tuple, int] = {}
+    allow_data_outside: bool = False  # the analyst said so on the command line (--allow-data-outside)
+    data_override: Path | None = None  # a dataset the analyst named on the command line (--data): trusted
 
     @property
     def base_dir(self) -> Path:
@@ -342,9 +345,30 @@ class LoadedProject(BaseModel):
         return UserError(located)
 
     def dataset_path(self) -> Path | None:
+        """The dataset, symlinks followed. A founder's data.path must resolve inside the project file's folder
+        (the data-path rule), unless the analyst passed --allow-data-outside or named the dataset with --data."""
+        if self.data_override is not None:
+            return self.data_override
         if not self.project.data.path:
             return None
-        return (self.base_dir / self.project.data.path).resolve()
+        from .dataset import is_inside, path_problem
+
+        line = line_for(self.lines, ("data", "path"))
+        try:
+            resolved = Path(os.path.realpath(self.base_dir / self.project.data.path))
+            try:
+                os.stat(resolved)  # a link loop or an over-long name raises here
+            except (FileNotFoundError, NotADirectoryError):
+                pass  # load_project reports a missing dataset
+        except (OSError, ValueError) as exc:
+            problem = path_problem(exc, str(self.path)).problems[0]
+            raise UserError(Problem(problem.message, file=str(self.path), line=line, field="data.path")) from None
+        root = os.path.realpath(self.base_dir)
+        if not self.allow_data_outside and not is_inside(resolved, root):
+            raise UserError(Problem(f"expected a dataset inside the project folder {root}, got {resolved}; a "
+                                    "project may not read files elsewhere (the analyst can pass --data PATH or "
+                                    "--allow-data-outside)", file=str(self.path), line=line, field="data.path"))
+        return resolved
 
 
 def describe_error(err: dict[str, Any]) -> str:
@@ -492,13 +516,18 @@ def validate_project(data: Any, lines: dict, file: str) -> tuple[Project, list[s
     return project, warnings
 
 
-def load_project(path: str | Path) -> LoadedProject:
-    """Load and validate project.yaml. Raises UserError listing every problem found."""
+def load_project(path: str | Path, *, allow_data_outside: bool = False,
+                 data_override: str | Path | None = None) -> LoadedProject:
+    """Load and validate project.yaml. Raises UserError listing every problem found.
+
+    `allow_data_outside` and `data_override` (a dataset named on the command line) come from the analyst only."""
     path = Path(path)
     data, lines = load_yaml(path)
     project, warnings = validate_project(data, lines, str(path))
-    loaded = LoadedProject(project=project, path=path.resolve(), warnings=warnings, lines=lines)
-    try:
+    loaded = LoadedProject(project=project, path=path.resolve(), warnings=warnings, lines=lines,
+                           allow_data_outside=allow_data_outside,
+                           data_override=Path(os.path.abspath(data_override)) if data_override else None)
+    try:  # dataset_path() raises located errors itself; this catches anything it lets through
         dataset = loaded.dataset_path()
         missing = dataset is not None and not dataset.exists()
     except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, an over-long name

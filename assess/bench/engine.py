@@ -31,7 +31,8 @@ from sklearn import metrics
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
-from ..dataset import Dataset, row_hashes
+from ..caps import cap_list, join_capped
+from ..dataset import Dataset, beyond_float32, row_hashes
 from ..errors import Problem, UserError
 from ..facts import Facts
 from .baselines import (BASELINES, MAX_TEXT_CHARS, NGRAM_COUNTS, Baseline, NgramCounts, TaskSpec, _clip_text,
@@ -128,7 +129,7 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
                                     "a classifier needs at least two", file=str(ds.path), field="--target"))
         lonely = counts[counts < 2]
         if len(lonely):
-            notes.append(f"dropped {len(lonely)} class(es) with a single row: {', '.join(map(str, lonely.index[:5]))}")
+            notes.append(f"dropped {len(lonely)} class(es) with a single row: {join_capped(lonely.index, 5, quote='')}")
             keep = ~y_series.isin(lonely.index)
             frame, y_series = frame[keep], y_series[keep]
             if y_series.nunique() < 2:
@@ -143,30 +144,48 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
         raise UserError(Problem(f"column(s) not in the dataset: {', '.join(unknown)}", file=str(ds.path),
                                 field="--text/--drop"))
     spec = TaskSpec(task=task, seed=options.seed, images=ds.kind == "images")
+    dropped: dict[str, list[str]] = {}  # reason → columns: one note per reason (names capped), not per column
     for column in frame.columns:
         if column == target or column in drop:
             continue
         series = frame[column]
         if series.isna().all():
-            notes.append(f"dropped all-empty column '{column}'")
+            dropped.setdefault("all-empty", []).append(column)
             continue
         kind = "text" if column in declared_text else infer_type(series)
         if kind == "text":
             spec.text.append(column)
             if series.astype(str).str.len().max() > MAX_TEXT_CHARS:
-                notes.append(f"text cells in '{column}' longer than {MAX_TEXT_CHARS:,} characters are truncated")
+                dropped.setdefault("long-text", []).append(column)
         elif kind == "numeric":
             spec.numeric.append(column)
         elif kind == "categorical":
             if series.nunique() > 1:
                 spec.categorical.append(column)
         elif kind == "id-like":
-            notes.append(f"dropped id-like column '{column}' (unique per row; it would only memorise)")
+            dropped.setdefault("id-like", []).append(column)
         elif kind == "datetime":
-            notes.append(f"dropped datetime column '{column}' (derive features from it explicitly)")
+            dropped.setdefault("datetime", []).append(column)
+    why = {"all-empty": "", "id-like": " (unique per row; it would only memorise)",
+           "datetime": " (derive features from it explicitly)"}
+    for reason, columns in dropped.items():
+        if reason == "long-text":
+            notes.append(f"text cells in {join_capped(columns)} longer than {MAX_TEXT_CHARS:,} characters are "
+                         "truncated")
+            continue
+        notes.append(f"dropped {reason} column{'s' if len(columns) > 1 else ''} {join_capped(columns)}{why[reason]}")
     if not (spec.tabular or spec.text):
         raise UserError(Problem("no usable feature columns besides the target", file=str(ds.path)))
     X = frame[spec.numeric + spec.categorical + spec.text]
+    huge = {}
+    for column in spec.numeric:  # models work in float32, where 1e308 overflows: such features become gaps
+        mask = beyond_float32(X[column])
+        if mask.any():
+            X[column] = X[column].mask(mask)
+            huge[column] = int(mask.sum())
+    if huge:
+        notes.append(f"{sum(huge.values()):,} feature values beyond ±3.4e38 (the float32 range models use) in "
+                     f"{join_capped(huge)} are treated as missing")
     for column in spec.categorical:
         # Encoders need one type per column: bools, numbers and mixed JSON values become strings; gaps stay gaps.
         X[column] = X[column].astype(str).where(X[column].notna(), None)
@@ -720,7 +739,8 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
         "budget": options.budget,
         "seed": options.seed,
         "folds": folds,
-        "features": {"numeric": prep.spec.numeric, "categorical": prep.spec.categorical, "text": prep.spec.text},
+        "features": {"numeric": cap_list(prep.spec.numeric), "categorical": cap_list(prep.spec.categorical),
+                     "text": cap_list(prep.spec.text)},
         "models": models,
         "best": {"name": best["name"], "score": best["cv_mean"], "ci95": best["cv_ci95"]},
         "dummy": {"name": dummy["name"], "score": dummy["cv_mean"]} if dummy else None,

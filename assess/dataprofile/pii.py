@@ -16,6 +16,8 @@ from stdnum import iban, luhn
 from stdnum.cn import ric
 from stdnum.us import ssn
 
+from ..caps import MAX_LISTED, cap_list, more_marker
+
 DEFAULT_REGIONS = ("US", "GB", "CN", "DE", "FR", "IN")
 MAX_CELL_CHARS = 5000  # scan only the start of huge cells, so a 1 MB cell costs no more than a normal one
 
@@ -107,19 +109,38 @@ def scan_text(text: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> dict[str
     return hits
 
 
+def _capped_by_column(by_column: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    items = sorted(by_column.items())
+    capped = {k: dict(sorted(v.items())) for k, v in items[:MAX_LISTED]}
+    if len(items) > MAX_LISTED:
+        capped[more_marker(len(items) - MAX_LISTED)] = {}
+    return capped
+
+
 def scan_frame(frame: pd.DataFrame, columns: list[str], *, max_rows: int = 10_000, seed: int = 0,
-               regions: tuple[str, ...] = DEFAULT_REGIONS, max_examples: int = 5) -> dict[str, Any]:
-    """Scan a bounded sample of the string columns; report counts, columns and masked examples only."""
+               regions: tuple[str, ...] = DEFAULT_REGIONS, max_examples: int = 5,
+               deadline: float | None = None) -> dict[str, Any]:
+    """Scan a bounded sample of the string columns; report counts, columns and masked examples only.
+    At `deadline` (time.monotonic()) the scan stops and says so ("complete": false)."""
+    import time
+
     sampled = len(frame) > max_rows
     sample = frame.sample(n=max_rows, random_state=seed) if sampled else frame
     rows_with = pd.Series(False, index=sample.index)
     by_kind: Counter[str] = Counter()
     by_column: dict[str, dict[str, int]] = {}
     examples: list[str] = []
+    complete = True
     for column in columns:
+        if deadline is not None and time.monotonic() > deadline:
+            complete = False
+            break
         values = sample[column]
         values = values[values.map(lambda v: isinstance(v, str))]
-        for index, text in values.items():
+        for i, (index, text) in enumerate(values.items()):
+            if i % 256 == 255 and deadline is not None and time.monotonic() > deadline:
+                complete = False
+                break
             hits = scan_text(text, regions)
             if not hits:
                 continue
@@ -137,8 +158,10 @@ def scan_frame(frame: pd.DataFrame, columns: list[str], *, max_rows: int = 10_00
         "rows_with_pii": int(rows_with.sum()),
         "rate": float(rows_with.sum() / scanned) if scanned else 0.0,
         "by_kind": dict(sorted(by_kind.items())),
-        "columns": sorted(by_column),
-        "by_column": {k: dict(sorted(v.items())) for k, v in sorted(by_column.items())},
+        "columns": cap_list(sorted(by_column)),
+        "column_count": len(by_column),
+        "by_column": _capped_by_column(by_column),
+        "complete": complete,
         "examples": examples,
         "regions": list(regions),
     }

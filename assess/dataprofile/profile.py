@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..dataset import Dataset, row_hashes
+from ..caps import MAX_LISTED, cap_list, cap_shares, join_capped, more_marker
+from ..dataset import Dataset, beyond_float32, row_hashes
 from ..facts import Facts
 
 if TYPE_CHECKING:  # kept out of the benchmark's start-up, which only needs the type inference here
@@ -21,6 +23,7 @@ LEAKAGE_R2 = 0.98
 MAX_LEAKAGE_ROWS = 20_000
 MAX_LEAKAGE_COLUMNS = 60
 SMALL_CLASS = 20
+TYPE_SAMPLE_CHARS = 1000  # type inference reads the start of each sampled cell: a 1 MB cell costs no more
 
 
 def is_classification(target: pd.Series) -> bool:
@@ -51,7 +54,7 @@ def infer_type(series: pd.Series, unique: int | None = None) -> str:
             if unique == len(values) and (ordered or str(series.name).lower().endswith("id")):
                 return "id-like"
         return "numeric"
-    sample = values.head(2000).astype(str)
+    sample = values.head(2000).astype(str).str.slice(0, TYPE_SAMPLE_CHARS)
     mean_len = sample.str.len().mean()
     mean_words = sample.str.count(r"\s+").mean() + 1
     if mean_len >= 25 and mean_words >= 4:
@@ -66,14 +69,18 @@ def infer_type(series: pd.Series, unique: int | None = None) -> str:
 
 def _feature_codes(series: pd.Series, kind: str) -> np.ndarray:
     if kind == "numeric":
-        return pd.to_numeric(series, errors="coerce").fillna(-1e18).to_numpy(dtype=float).reshape(-1, 1)
+        values = pd.to_numeric(series, errors="coerce")
+        values = values.mask(beyond_float32(values))  # the tree works in float32: 1e308 would overflow it
+        return values.fillna(-1e18).to_numpy(dtype=float).reshape(-1, 1)
     codes, _ = pd.factorize(series.astype(str), sort=True)
     return codes.astype(float).reshape(-1, 1)
 
 
 def leakage_suspects(frame: pd.DataFrame, target: str, types: dict[str, str], classification: bool,
-                     seed: int = 0) -> list[dict[str, Any]]:
-    """Single features that predict the target almost perfectly under 3-fold CV of a shallow tree."""
+                     seed: int = 0, deadline: float | None = None, progress: dict | None = None
+                     ) -> list[dict[str, Any]]:
+    """Single features that predict the target almost perfectly under 3-fold CV of a shallow tree.
+    Stops at `deadline` (time.monotonic()); `progress`, if given, receives the columns checked and due."""
     from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
     from sklearn.metrics import r2_score, roc_auc_score
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -92,7 +99,14 @@ def leakage_suspects(frame: pd.DataFrame, target: str, types: dict[str, str], cl
         cv = KFold(n_splits=3, shuffle=True, random_state=seed)
     suspects = []
     candidates = [c for c in data.columns if c != target and types.get(c) in ("numeric", "categorical", "id-like")]
-    for column in candidates[:MAX_LEAKAGE_COLUMNS]:
+    due = candidates[:MAX_LEAKAGE_COLUMNS]
+    if progress is not None:
+        progress.update(checked=0, due=len(due))
+    for column in due:
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        if progress is not None:
+            progress["checked"] += 1
         x = _feature_codes(data[column], "numeric" if types[column] == "numeric" else "categorical")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -146,6 +160,9 @@ def readiness(profile: dict[str, Any]) -> tuple[str, list[str]]:
         faithful.append("leakage suspects present")
     if profile["commercial_use"] == "forbidden":
         faithful.append("may not be used commercially")
+    bad_numbers = (profile.get("non_finite_values") or {}).get("cells", 0)  # infinite, or beyond float32
+    if bad_numbers:
+        faithful.append(f"{bad_numbers:,} infinite or out-of-range numbers")
     if faithful:
         return "C", reasons + ["not B: " + "; ".join(faithful)]
     reasons.append("B: quality checks pass (missing, duplicates, label noise, leakage, licence)")
@@ -161,9 +178,31 @@ def readiness(profile: dict[str, Any]) -> tuple[str, list[str]]:
     return "A", reasons + ["A: enough rows, usable class balance, documented"]
 
 
+def _capped_columns(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At most MAX_LISTED column entries: those with the most missing cells (for the chart), in file order."""
+    if len(columns) <= MAX_LISTED:
+        return columns
+    chosen = sorted(range(len(columns)), key=lambda i: (-columns[i]["missing_share"], i))[:MAX_LISTED]
+    return [columns[i] for i in sorted(chosen)]
+
+
+def _capped_suspects(suspects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    suspects = sorted(suspects, key=lambda s: -s["score"])
+    if len(suspects) <= MAX_LISTED:
+        return suspects
+    rest = suspects[MAX_LISTED:]
+    return suspects[:MAX_LISTED] + [{"column": more_marker(len(rest)), "metric": rest[0]["metric"],
+                                     "score": rest[0]["score"]}]
+
+
 def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *, seed: int = 0,
-                    text_columns: list[str] | None = None, pii_rows: int = 10_000) -> dict[str, Any]:
-    """Profile the loaded dataset. `project` supplies licence, source and datasheet answers (may be None)."""
+                    text_columns: list[str] | None = None, pii_rows: int = 10_000,
+                    deadline: float | None = None) -> dict[str, Any]:
+    """Profile the loaded dataset. `project` supplies licence, source and datasheet answers (may be None).
+
+    Every list of values drawn from the data (classes, column names) is capped at MAX_LISTED entries plus
+    "… and N more", with the true count beside it. At `deadline` (time.monotonic()) the optional checks
+    (leakage, personal data) stop early and the notes say so."""
     from ..project import Project
     from .pii import scan_frame
 
@@ -180,6 +219,8 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
         types[c] = "text" if c in declared_text else infer_type(frame[c], unique)
         columns.append({"name": c, "type": types[c], "missing_share": round(float(missing[c]), 4),
                         "unique": unique, "top_share": round(float(counts.iloc[0]) / rows, 4) if rows else 0.0})
+    huge = {c: int(beyond_float32(frame[c]).sum()) for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
+    huge = {c: n for c, n in huge.items() if n}
     row_hash = row_hashes(frame)
     duplicate_rows = int(row_hash.duplicated().sum())
     features = [c for c in frame.columns if c != target]
@@ -205,31 +246,49 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
     constant = [c["name"] for c in columns if c["unique"] <= 1]
     near_constant = [c["name"] for c in columns if c["unique"] > 1 and c["top_share"] >= 0.99]
     id_like = [c for c in features if types[c] == "id-like"]
-    suspects = leakage_suspects(frame, target, types, classification, seed=seed) if features else []
+    leakage_progress: dict[str, int] = {}
+    suspects = leakage_suspects(frame, target, types, classification, seed=seed, deadline=deadline,
+                                progress=leakage_progress) if features else []
     string_cols = [c for c in features if types[c] in ("text", "categorical", "id-like")
                    and not pd.api.types.is_numeric_dtype(frame[c])]
-    pii = scan_frame(frame, string_cols, max_rows=pii_rows, seed=seed)
+    pii = scan_frame(frame, string_cols, max_rows=pii_rows, seed=seed, deadline=deadline)
     licence, verdict = licence_status(project)
-    notes = list(ds.notes)
+    notes = list(ds.notes) + list(ds.warnings)
+    if huge:
+        notes.append(f"{sum(huge.values()):,} numbers beyond ±3.4e38 (the float32 range models use) in column(s) "
+                     f"{join_capped(huge)}")
     if pii["sampled"]:
         notes.append(f"personal-data scan sampled {pii['rows_scanned']:,} of {rows:,} rows")
+    if leakage_progress and leakage_progress["checked"] < leakage_progress["due"]:
+        notes.append(f"leakage check stopped at the time budget after {leakage_progress['checked']} of "
+                     f"{leakage_progress['due']} columns; raise --budget for the rest")
+    if not pii["complete"]:
+        notes.append("personal-data scan stopped at the time budget before every column was scanned; "
+                     "raise --budget for the rest")
     profile: dict[str, Any] = {
         "rows": rows,
         "target": target,
         "task": "classification" if classification else "regression",
-        "columns": columns,
+        "columns": _capped_columns(columns),
+        "column_count": len(columns),
         "missing_rate": round(float(frame.isna().to_numpy().mean()) if frame.size else 0.0, 4),
         "duplicate_rows": duplicate_rows,
         "duplicate_rate": round(duplicate_rows / rows, 4) if rows else 0.0,
         "duplicate_inputs": duplicate_inputs,
         "label_conflicts": label_conflicts,
-        "class_balance": balance,
+        "class_balance": cap_shares(balance) if balance is not None else None,
+        "classes": len(balance) if balance is not None else None,
         "minority_share": round(minority, 4) if minority is not None else None,
-        "small_classes": small_classes,
-        "constant_columns": constant,
-        "near_constant_columns": near_constant,
-        "id_like_columns": id_like,
-        "leakage_suspects": suspects,
+        "small_classes": cap_list(small_classes),
+        "small_class_count": len(small_classes),
+        "constant_columns": cap_list(constant),
+        "near_constant_columns": cap_list(near_constant),
+        "id_like_columns": cap_list(id_like),
+        "leakage_suspects": _capped_suspects(suspects),
+        "leakage_suspect_count": len(suspects),
+        "non_finite_values": {"cells": sum(ds.non_finite.values()) + sum(huge.values()),
+                              "infinite": sum(ds.non_finite.values()), "beyond_float32": sum(huge.values()),
+                              "columns": cap_list([c for c in frame.columns if c in ds.non_finite or c in huge])},
         "pii": pii,
         "license": licence,
         "commercial_use": verdict,
@@ -250,10 +309,10 @@ def profile_facts(profile: dict[str, Any]) -> Facts:
     add("data.duplicate_rate", profile["duplicate_rate"])
     add("data.label_conflicts", profile["label_conflicts"])
     add("data.minority_share", profile["minority_share"])
-    add("data.leakage_suspects", len(profile["leakage_suspects"]),
+    add("data.leakage_suspects", profile.get("leakage_suspect_count", len(profile["leakage_suspects"])),
         ", ".join(s["column"] for s in profile["leakage_suspects"]))
     add("data.pii_rate", profile["pii"]["rate"], "sampled" if profile["pii"]["sampled"] else "")
-    add("data.pii_columns", len(profile["pii"]["columns"]))
+    add("data.pii_columns", profile["pii"].get("column_count", len(profile["pii"]["columns"])))
     add("data.commercial_use", profile["commercial_use"])
     add("data.datasheet_completeness", profile["datasheet"]["completeness"])
     add("data.readiness_level", profile["readiness_level"])
