@@ -38,7 +38,9 @@ def criterion(result: dict, area: str, cid: str) -> dict:
 
 def pdf_text(result: dict) -> str:
     reader = PdfReader(io.BytesIO(render(result, "pdf")))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    # Where no installed font has CJK glyphs (minimal Linux), WeasyPrint gives DejaVu a two-byte custom encoding
+    # that pypdf reads one byte at a time, leaving a NUL before each Latin letter; the letters themselves are right.
+    return "\n".join(page.extract_text() for page in reader.pages).replace("\x00", "")
 
 
 def with_business(**changes) -> dict:
@@ -199,3 +201,14 @@ def test_archetype_verdicts_differ():
     verdicts = {name: run(EXAMPLES / name / "project.yaml", OPTIONS)["overall"]["verdict"]
                 for name in ("api-app", "model-lab", "consumer-app")}
     assert len(set(verdicts.values())) == 3, verdicts
+
+
+def test_missing_cjk_font_is_warned_about(monkeypatch):
+    from assess.report import fonts
+
+    monkeypatch.setattr(fonts, "_has_font_for", lambda lang: False)  # a machine with no CJK font
+    warnings = fonts.missing_font_warnings("星衡智能 (Xingheng AI)")
+    assert len(warnings) == 1 and "Chinese" in warnings[0] and "fonts-noto-cjk" in warnings[0]
+    assert fonts.missing_font_warnings("Plain Latin text, café") == []
+    monkeypatch.setattr(fonts, "_has_font_for", lambda lang: True)
+    assert fonts.missing_font_warnings("星衡智能") == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import shlex
 import signal
 import threading
@@ -17,6 +18,8 @@ from ..errors import Problem, UserError
 from ..resources import bundled_dir
 from .format import fmt, human, money
 from .markdown import md_code, md_escape
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("pdf", "html", "json", "md")
 MAX_PAGES = 300
@@ -87,7 +90,10 @@ def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=Non
     from weasyprint import CSS, HTML
 
     from .fetcher import RestrictedFetcher
+    from .fonts import missing_font_warnings
 
+    for line in missing_font_warnings(html):
+        log.warning(line)
     dirs = template_dirs(template_dir)
     fetcher = fetcher or RestrictedFetcher(dirs)
     env = environment(template_dir)
