@@ -232,11 +232,20 @@ def tech_facts(project: Project) -> Facts:
     return facts
 
 
-def requests_per_customer_month(project: Project) -> float | None:
+def requests_per_customer(project: Project) -> tuple[float | None, str]:
+    """Requests per customer-month and where the figure comes from: today's volume over today's customers, else
+    the planned figure (a pre-revenue venture still pays for every request it will serve)."""
     inf = project.compute.inference
-    if inf is None or inf.requests_per_month is None or not project.business.customers_now:
-        return None
-    return inf.requests_per_month / project.business.customers_now
+    customers = project.business.customers_now
+    if inf is not None and inf.requests_per_month is not None and customers:
+        return inf.requests_per_month / customers, "requests_per_month ÷ customers_now"
+    if inf is not None and inf.requests_per_customer_month is not None:
+        return inf.requests_per_customer_month, "planned (compute.inference.requests_per_customer_month)"
+    return None, ""
+
+
+def requests_per_customer_month(project: Project) -> float | None:
+    return requests_per_customer(project)[0]
 
 
 def inference_cost_per_customer(project: Project, compute_result: dict[str, Any], rate: Rate) -> float | None:
@@ -250,23 +259,44 @@ def inference_cost_per_customer(project: Project, compute_result: dict[str, Any]
     return None
 
 
-def unit_economics(project: Project, inference_per_customer: float | None, rate: Rate) -> Facts:
-    """Per-customer facts: gross margin with inference, LTV, CAC payback, break-even price and request cost."""
+def inference_gap(project: Project, compute_result: dict[str, Any]) -> str | None:
+    """Why the inference cost per customer is unknown although the product serves a model that costs money per
+    request; None when it is known or no serving is described. Gross margin then stays unknown: leaving
+    inference out would flatter it (49.5 % became 96 % for a pre-revenue venture)."""
+    inf = compute_result.get("inference")
+    if not inf or project.business.price_per_customer_month is None:
+        return None
+    if inf.get("cost_per_request_usd") is None:
+        return "the serving cost per request is unknown"
+    if inf.get("cost_per_request_usd") == 0:
+        return None
+    if requests_per_customer_month(project) is None:
+        return ("requests per customer-month are unknown: give compute.inference.requests_per_month with "
+                "business.customers_now, or a planned compute.inference.requests_per_customer_month")
+    return None
+
+
+def unit_economics(project: Project, inference_per_customer: float | None, rate: Rate,
+                   gap: str | None = None) -> Facts:
+    """Per-customer facts: gross margin with inference, LTV, CAC payback, break-even price and request cost.
+    `gap` says why a known per-request inference cost could not be put per customer: margin is then unknown."""
     facts = Facts()
     b = project.business
     price = b.price_per_customer_month
     _add(facts, "business.price_per_customer_month", price, origin="input")
     _add(facts, "business.monthly_churn", b.monthly_churn, origin="input")
-    rpc = requests_per_customer_month(project)
+    rpc, basis = requests_per_customer(project)
     if inference_per_customer is not None:
         facts.add("compute.inference_cost_per_customer_month", inference_per_customer, origin="economics",
-                  note=f"{rpc:,.0f} requests per customer-month" if rpc else "")
+                  note=f"{rpc:,.0f} requests per customer-month, {basis}" if rpc else "")
     if price is None:
         return facts
     if rpc:
         room = (1 - TARGET_GROSS_MARGIN) * price - (b.other_cogs_per_customer_month or 0.0)
         facts.add("compute.breakeven_cost_per_request_60", rate.to_usd(max(room, 0.0)) / rpc, origin="economics",
-                  note=f"{rpc:,.0f} requests per customer-month")
+                  note=f"{rpc:,.0f} requests per customer-month, {basis}")
+    if inference_per_customer is None and gap:
+        return facts  # inference is a real cost whose size per customer is unknown: margin unknown, not flattered
     cogs = b.other_cogs_per_customer_month or 0.0
     if inference_per_customer is not None:
         cogs += inference_per_customer
@@ -409,7 +439,8 @@ def economic_facts(project: Project, compute_result: dict[str, Any], rate: Rate)
     """Every fact that follows from project.yaml and the compute estimate (USD converted with `rate`)."""
     facts = Facts()
     facts.update(tech_facts(project))
-    facts.update(unit_economics(project, inference_cost_per_customer(project, compute_result, rate), rate))
+    facts.update(unit_economics(project, inference_cost_per_customer(project, compute_result, rate), rate,
+                                inference_gap(project, compute_result)))
     facts.update(company_facts(project, rate, facts))
     revenue, _ = annual_revenue(project)
     facts.update(market_facts(project, rate, revenue))

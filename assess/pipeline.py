@@ -194,6 +194,7 @@ def check_project(path: str | Path, *, allow_data_outside: bool = False, data: P
         compute_result, compute_facts = run_compute(loaded.project)
     except UserError as exc:
         raise loaded.locate(exc) from None
+    loaded.warnings.extend(compute_result.get("warnings") or [])  # e.g. an unknown tech.base_model, an API price of 0
     return loaded, compute_result, compute_facts
 
 

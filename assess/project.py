@@ -180,6 +180,9 @@ class Inference(Section):
     peak_to_average: PeakToAverage | None = None
     api_input_usd_per_1m: NonNegative | None = Field(None, description="Hosted-API price per 1M input tokens.")
     api_output_usd_per_1m: NonNegative | None = Field(None, description="Hosted-API price per 1M output tokens.")
+    requests_per_customer_month: NonNegative | None = Field(
+        None, description="Planned requests per customer-month: prices inference per customer before there are "
+        "paying customers (customers_now 0 or missing).")
 
 
 class GpuSpec(Section):

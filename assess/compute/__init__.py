@@ -1,7 +1,8 @@
 """Compute engine: training and serving cost from first principles, in US dollars.
 
 It knows nothing of prices, customers or currencies: `assess.economics` turns its cost per request into unit
-economics in the project's currency.
+economics in the project's currency. A `tech.base_model` may name a vendor's hosted model (`api_models.yaml`):
+serving is then priced per token at its dated list price, and make-or-buy compares it with self-hosting.
 """
 
 from __future__ import annotations
@@ -10,15 +11,42 @@ from typing import Any
 
 from ..facts import Facts
 from ..project import Project
+from .api import api_models, did_you_mean, find_api_model, hosted_serving, make_or_buy  # noqa: F401
 from .catalog import find_gpu, find_model, gpu_catalogue, is_catalogue_model, model_catalogue  # noqa: F401
 from .estimate import estimate
 from .facts import compute_facts
 
 
 def run_compute(project: Project) -> tuple[dict[str, Any], Facts]:
+    """The compute estimate for a project, with `warnings` (repeated by the report) and, for a venture that
+    calls a vendor's API, `make_or_buy`."""
+    from ..economics import inference_gap
+
     spec = project.compute
     tech_model = project.tech.base_model
-    if spec.base_model is None and tech_model and spec.model_params is None and is_catalogue_model(tech_model):
-        spec = spec.model_copy(update={"base_model": tech_model})  # tech.base_model is enough
+    warnings: list[str] = []
+    hosted_model = None
+    self_hosted = spec.base_model is not None or spec.model_params is not None  # compute describes its own model
+    if tech_model and not self_hosted:
+        if is_catalogue_model(tech_model):
+            spec = spec.model_copy(update={"base_model": tech_model})  # tech.base_model is enough
+        else:
+            hosted_model = find_api_model(tech_model)
+            if hosted_model is None:  # neither open nor hosted: say so rather than ignore it
+                hint = did_you_mean(tech_model)
+                warnings.append(f"tech.base_model '{tech_model}' is neither an open model in the catalogue nor a "
+                                "hosted model with a list price, so its serving cost is not estimated"
+                                + (f"; did you mean '{hint}'?" if hint else ""))
+    inf = spec.inference
+    prices_given = inf is not None and (inf.api_input_usd_per_1m is not None or inf.api_output_usd_per_1m is not None)
+    if prices_given and hosted_model is None and tech_model and not is_catalogue_model(tech_model):
+        hosted_model = find_api_model(tech_model)  # the project's prices win; the row still pairs make-or-buy
     result = estimate(spec)
+    if hosted_model is not None or prices_given:  # hosted serving: a missing token or price term is unknown, not 0
+        result["inference"] = hosted_serving(inf, hosted_model, warnings)
+        result["make_or_buy"] = make_or_buy(spec, result["inference"], hosted_model)
+    gap = inference_gap(project, result)
+    if gap:
+        warnings.append(f"gross margin per customer is unknown: {gap}")
+    result["warnings"] = warnings
     return result, compute_facts(result, spec.training_type)

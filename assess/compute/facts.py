@@ -17,6 +17,11 @@ FACTS = specs([
     ("compute.serving_fits_one_gpu", "bool", "Weights plus one request's KV cache fit on one GPU"),
     ("compute.serving_gpus", "GPUs", "GPUs needed for the stated requests at peak"),
     ("compute.cost_per_1k_requests_usd", "USD", "Serving cost per 1,000 requests"),
+    ("compute.cost_per_request_usd", "USD", "Serving cost per request (self-hosted, or a hosted API at list price)"),
+    ("compute.self_host_to_api_cost", "×",
+     "Monthly cost of self-hosting a similar open model ÷ the hosted API's, at the venture's volume"),
+    ("compute.self_host_breakeven_requests_month", "requests/month",
+     "Monthly requests from which self-hosting a similar open model costs less than the hosted API"),
 ])
 
 
@@ -44,4 +49,22 @@ def compute_facts(result: dict[str, Any], training_type: str | None) -> Facts:
         facts.add("compute.serving_fits_one_gpu", inf.get("fits_one_gpu"), origin="compute")
         facts.add("compute.serving_gpus", inf.get("gpus_needed"), origin="compute")
         facts.add("compute.cost_per_1k_requests_usd", inf.get("cost_per_1k_requests_usd"), origin="compute")
+        facts.add("compute.cost_per_request_usd", inf.get("cost_per_request_usd"), origin="compute",
+                  note=_price_note(inf))
+    mob = result.get("make_or_buy")
+    if mob and mob.get("available"):
+        pairing = f"{mob['open_model']} ({mob['pairing']})"
+        facts.add("compute.self_host_to_api_cost", mob.get("self_host_to_api"), origin="compute", note=pairing)
+        facts.add("compute.self_host_breakeven_requests_month", mob.get("breakeven_requests_month"),
+                  origin="compute", note=pairing)
     return facts
+
+
+def _price_note(inf: dict[str, Any]) -> str:
+    """Where a hosted API's price comes from, so the fact carries its date."""
+    if inf.get("mode") != "hosted-api":
+        return ""
+    who = inf.get("api_model") or "hosted API"
+    if inf.get("price_as_of"):
+        return f"{who} list price as of {inf['price_as_of']}"
+    return f"{who} at the price in project.yaml"
