@@ -263,3 +263,18 @@ def test_hostile_model_name_stays_text_in_the_report(tmp_path):
     assert any("<img src=x" in w for w in result["warnings"])
     html = render(result, "html").decode("utf-8")
     assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_self_hosted_venture_is_compared_with_an_api_of_its_size_class(tmp_path):
+    # The figure: the strong example self-hosts Llama-3.1-8B for 900k requests (900 in / 250 out).
+    data = {"name": "Self Host Co", "stage": "seed", "tech": {"base_model": "Llama-3.1-8B"},
+            "compute": {"gpu": "H100-SXM", "gpu_hour_usd": 3.0, "inference": {
+                "requests_per_month": 900_000, "input_tokens": 900, "output_tokens": 250, "precision": "bf16"}}}
+    m = run_dict(tmp_path, data)["evidence"]["compute"]["make_or_buy"]
+    assert m["venture_serves"] == "self-hosted" and m["api_model"] == "gpt-4o-mini" and m["pairing"] == "assumption"
+    row = m["rows"][0]
+    # gpt-4o-mini: 900k × (900 × 0.15 + 250 × 0.60) ÷ 1e6 = 900k × 0.000285 = 256.50 USD a month
+    assert row["api_monthly_usd"] == pytest.approx(256.5)
+    spec = Compute(base_model="Llama-3.1-8B", gpu="H100-SXM", gpu_hour_usd=3.0, inference=Inference(
+        requests_per_month=900_000, input_tokens=900, output_tokens=250, precision="bf16"))
+    assert row["self_host_monthly_usd"] == pytest.approx(estimate(spec)["inference"]["monthly_cost_usd"])

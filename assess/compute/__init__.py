@@ -11,7 +11,8 @@ from typing import Any
 
 from ..facts import Facts
 from ..project import Project
-from .api import api_models, did_you_mean, find_api_model, hosted_serving, make_or_buy  # noqa: F401
+from .api import (api_models, did_you_mean, find_api_model, hosted_serving, make_or_buy,  # noqa: F401
+                  make_or_buy_self_hosted)
 from .catalog import find_gpu, find_model, gpu_catalogue, is_catalogue_model, model_catalogue  # noqa: F401
 from .estimate import estimate
 from .facts import compute_facts
@@ -45,6 +46,10 @@ def run_compute(project: Project) -> tuple[dict[str, Any], Facts]:
     if hosted_model is not None or prices_given:  # hosted serving: a missing token or price term is unknown, not 0
         result["inference"] = hosted_serving(inf, hosted_model, warnings)
         result["make_or_buy"] = make_or_buy(spec, result["inference"], hosted_model)
+    elif (result.get("inference") or {}).get("mode") == "self-hosted" and result.get("model"):
+        table = make_or_buy_self_hosted(spec, result["inference"], result["model"]["params"])
+        if table is not None:
+            result["make_or_buy"] = table
     gap = inference_gap(project, result)
     if gap:
         warnings.append(f"gross margin per customer is unknown: {gap}")

@@ -167,13 +167,8 @@ def _self_host_spec(project_compute: Compute, open_model: str, volume: float, to
                                        **serving))
 
 
-def make_or_buy(project_compute: Compute, hosted: dict[str, Any], model: ApiModel | None) -> dict[str, Any]:
-    """API against self-hosting a similar open model, at the venture's volume and at 10× and 100× it, and the
-    monthly volume from which self-hosting costs less."""
-    from .estimate import estimate  # the public interface; its serving internals may change
-
-    pair = pair_open_model(model)
-    out: dict[str, Any] = {
+def _table(hosted: dict[str, Any], pair: dict[str, str] | None) -> dict[str, Any]:
+    return {
         "available": False, "reason": "", "api_model": hosted.get("api_model"), "vendor": hosted.get("vendor"),
         "api_input_usd_per_1m": hosted.get("api_input_usd_per_1m"),
         "api_output_usd_per_1m": hosted.get("api_output_usd_per_1m"),
@@ -182,17 +177,59 @@ def make_or_buy(project_compute: Compute, hosted: dict[str, Any], model: ApiMode
         "pairing_note": pair["why"] if pair else None, "rows": [], "breakeven_requests_month": None,
         "breakeven_note": "",
     }
-    per_request = hosted.get("cost_per_request_usd")
+
+
+def make_or_buy(project_compute: Compute, hosted: dict[str, Any], model: ApiModel | None) -> dict[str, Any]:
+    """A venture on a hosted API: the API against self-hosting a similar open model, at the venture's volume and
+    at 10× and 100× it, and the monthly volume from which self-hosting costs less."""
+    pair = pair_open_model(model)
+    out = _table(hosted, pair)
+    out["venture_serves"] = "hosted API"
     if pair is None:
         out["reason"] = "the hosted model is not in the catalogue, so no open model of similar size is known"
         return out
-    if per_request is None:
+    if hosted.get("cost_per_request_usd") is None:
         out["reason"] = "the API's cost per request is unknown (tokens per request or prices missing)"
         return out
     tokens_in, tokens_out = hosted["input_tokens"], hosted["output_tokens"]
+    return _compare(out, lambda v: _self_host_spec(project_compute, pair["model"], v, tokens_in, tokens_out),
+                    hosted["cost_per_request_usd"], hosted.get("requests_per_month"))
+
+
+def size_class_of(params: float) -> str:
+    """Assumed size class of an open model, for the reverse pairing (≤ 20B small, ≤ 150B mid, else frontier)."""
+    return "small" if params <= 20e9 else "mid" if params <= 150e9 else "frontier"
+
+
+def make_or_buy_self_hosted(spec: Compute, serving: dict[str, Any], model_params: float) -> dict[str, Any] | None:
+    """A venture that self-hosts an open model: the same comparison, against the list price of a hosted model of
+    the same size class (an assumption, labelled). None when volume or tokens per request are not stated."""
+    inf = spec.inference
+    if inf is None or inf.input_tokens is None or inf.output_tokens is None or not inf.requests_per_month:
+        return None
+    cls = size_class_of(model_params)
+    ref = find_api_model(size_classes()[cls]["api"])
+    hosted = hosted_serving(Inference(requests_per_month=inf.requests_per_month, input_tokens=inf.input_tokens,
+                                      output_tokens=inf.output_tokens), ref, [])
+    pair = {"model": serving.get("model") or "custom", "basis": "assumption",
+            "why": f"assumed: a {model_params / 1e9:.3g}B open model is in the {cls} class, priced against "
+                   f"{ref.name}, the catalogue's reference API for that class (a fine-tuned model may need a "
+                   "vendor's fine-tuning tier, priced differently)"}
+    out = _table(hosted, pair)
+    out["venture_serves"] = "self-hosted"
+
+    def at(volume: float) -> Compute:
+        return spec.model_copy(update={"training_type": "none", "training_tokens": None,
+                                       "inference": inf.model_copy(update={"requests_per_month": volume})})
+
+    return _compare(out, at, hosted["cost_per_request_usd"], inf.requests_per_month)
+
+
+def _compare(out: dict[str, Any], spec_at, per_request: float, rpm: float | None) -> dict[str, Any]:
+    from .estimate import estimate  # the public interface; its serving internals may change
 
     def self_host(volume: float) -> dict[str, Any]:
-        return estimate(_self_host_spec(project_compute, pair["model"], volume, tokens_in, tokens_out))["inference"]
+        return estimate(spec_at(volume))["inference"]
 
     try:
         probe = self_host(1.0)
@@ -203,9 +240,8 @@ def make_or_buy(project_compute: Compute, hosted: dict[str, Any], model: ApiMode
         out["reason"] = "self-hosting cannot be priced: no $/GPU-hour for the serving GPU"
         return out
     out.update(available=True, gpu=probe.get("gpu"), gpu_hour_usd=probe.get("gpu_hour_usd"),
-               precision=probe.get("precision"), input_tokens=tokens_in, output_tokens=tokens_out,
-               api_cost_per_request_usd=per_request)
-    rpm = hosted.get("requests_per_month")
+               precision=probe.get("precision"), input_tokens=probe.get("input_tokens"),
+               output_tokens=probe.get("output_tokens"), api_cost_per_request_usd=per_request)
     if rpm:
         volumes = [("venture's volume", rpm), ("10× volume", 10 * rpm), ("100× volume", 100 * rpm)]
     else:  # no stated volume (pre-launch): three illustrative volumes
