@@ -278,3 +278,23 @@ def test_self_hosted_venture_is_compared_with_an_api_of_its_size_class(tmp_path)
     spec = Compute(base_model="Llama-3.1-8B", gpu="H100-SXM", gpu_hour_usd=3.0, inference=Inference(
         requests_per_month=900_000, input_tokens=900, output_tokens=250, precision="bf16"))
     assert row["self_host_monthly_usd"] == pytest.approx(estimate(spec)["inference"]["monthly_cost_usd"])
+
+
+def test_an_open_model_bought_through_an_api_is_compared_with_self_hosting_it(tmp_path):
+    data = venture("Llama-3.1-70B", inference={"api_input_usd_per_1m": 0.6, "api_output_usd_per_1m": 0.6})
+    result = run_dict(tmp_path, data)
+    inf, m = result["evidence"]["compute"]["inference"], result["evidence"]["compute"]["make_or_buy"]
+    # the project's prices: (1000 + 500) × 0.6 ÷ 1e6 = 0.0009 USD a request; no list price, so no date
+    assert inf["mode"] == "hosted-api" and inf["cost_per_request_usd"] == pytest.approx(0.0009)
+    assert inf["price_basis"] == "project.yaml" and inf["price_as_of"] is None
+    assert m["available"] and m["open_model"] == "Llama-3.1-70B" and m["pairing"] == "same model"
+
+
+def test_hosted_model_without_a_serving_section_says_what_is_missing(tmp_path):
+    data = venture()
+    del data["compute"]
+    result = run_dict(tmp_path, data)
+    inf, m = result["evidence"]["compute"]["inference"], result["evidence"]["compute"]["make_or_buy"]
+    assert inf["api_model"] == "gpt-4o" and inf["cost_per_request_usd"] is None
+    assert not m["available"] and "cost per request is unknown" in m["reason"]
+    assert fact(result, "business.gross_margin") is None

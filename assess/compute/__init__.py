@@ -45,7 +45,8 @@ def run_compute(project: Project) -> tuple[dict[str, Any], Facts]:
     result = estimate(spec)
     if hosted_model is not None or prices_given:  # hosted serving: a missing token or price term is unknown, not 0
         result["inference"] = hosted_serving(inf, hosted_model, warnings)
-        result["make_or_buy"] = make_or_buy(spec, result["inference"], hosted_model)
+        result["make_or_buy"] = make_or_buy(spec, result["inference"], hosted_model,
+                                            spec.base_model if spec.model_params is None else None)
     elif (result.get("inference") or {}).get("mode") == "self-hosted" and result.get("model"):
         table = make_or_buy_self_hosted(spec, result["inference"], result["model"]["params"])
         if table is not None:

@@ -179,10 +179,15 @@ def _table(hosted: dict[str, Any], pair: dict[str, str] | None) -> dict[str, Any
     }
 
 
-def make_or_buy(project_compute: Compute, hosted: dict[str, Any], model: ApiModel | None) -> dict[str, Any]:
+def make_or_buy(project_compute: Compute, hosted: dict[str, Any], model: ApiModel | None,
+                open_model: str | None = None) -> dict[str, Any]:
     """A venture on a hosted API: the API against self-hosting a similar open model, at the venture's volume and
-    at 10× and 100× it, and the monthly volume from which self-hosting costs less."""
+    at 10× and 100× it, and the monthly volume from which self-hosting costs less. `open_model`: the API serves
+    this open catalogue model (a hosted Llama, say), so self-hosting that same model is the alternative."""
     pair = pair_open_model(model)
+    if pair is None and open_model:
+        pair = {"model": open_model, "basis": "same model",
+                "why": f"the API serves {open_model}, an open model: self-hosting it is the alternative"}
     out = _table(hosted, pair)
     out["venture_serves"] = "hosted API"
     if pair is None:
