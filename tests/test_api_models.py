@@ -298,3 +298,9 @@ def test_hosted_model_without_a_serving_section_says_what_is_missing(tmp_path):
     assert inf["api_model"] == "gpt-4o" and inf["cost_per_request_usd"] is None
     assert not m["available"] and "cost per request is unknown" in m["reason"]
     assert fact(result, "business.gross_margin") is None
+
+
+def test_make_or_buy_stays_within_the_schema_bounds_at_the_largest_volume(tmp_path):
+    data = venture(inference={"requests_per_month": 1e15})
+    m = run_dict(tmp_path, data)["evidence"]["compute"]["make_or_buy"]
+    assert [row["requests_per_month"] for row in m["rows"]] == [1e15]  # 10× and 100× would exceed 1e15

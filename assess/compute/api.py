@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from ..bounds import MAX_AMOUNT
 from ..errors import UserError
 from ..project import Compute, Inference
 from .catalog import is_catalogue_model, model_catalogue
@@ -251,6 +252,7 @@ def _compare(out: dict[str, Any], spec_at, per_request: float, rpm: float | None
         volumes = [("venture's volume", rpm), ("10× volume", 10 * rpm), ("100× volume", 100 * rpm)]
     else:  # no stated volume (pre-launch): three illustrative volumes
         volumes = [("illustrative", 1e5), ("illustrative", 1e6), ("illustrative", 1e7)]
+    volumes = [(label, v) for label, v in volumes if v <= MAX_AMOUNT]  # the schema's bound on any volume
     for label, volume in volumes:
         s = self_host(volume)
         api_cost = per_request * volume
