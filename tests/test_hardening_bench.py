@@ -23,7 +23,7 @@ import pytest
 from pypdf import PdfReader
 from sklearn.datasets import load_breast_cancer
 
-from conftest import write
+from conftest import process_group, write
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
@@ -193,20 +193,7 @@ def test_nearly_flat_curve_does_not_overflow():
 # Findings 3 and 12: processes. `python -m assess` runs in its own session (so its own process group), as a
 # shell job would; the tests signal it and then look for any live process left in that group.
 
-def _group(pgid: int) -> list[int]:
-    """Live processes (zombies excluded: they are dead, only not yet reaped) in process group `pgid`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        state, _ppid, group = stat[stat.rfind(")") + 2:].split()[:3]
-        if int(group) == pgid and state not in "ZX":
-            found.append(int(entry))
-    return found
+_group = process_group
 
 
 def _wait_until(condition, timeout: float) -> bool:
