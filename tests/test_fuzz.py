@@ -81,6 +81,12 @@ def test_adding_evidence_never_lowers_coverage(values, extra_name, extra_value):
     after.add(extra_name, extra_value)
     first, second = assess(before, RUBRICS), assess(after, RUBRICS)
     assert second.coverage >= first.coverage
+    # …and rises when the new fact answers a weighted criterion that had no evidence before.
+    had = {c.id for a in first.areas for c in a.criteria if c.has_evidence}
+    answered = [c for a in second.areas if a.weight > 0 for c in a.criteria
+                if c.fact == extra_name and c.has_evidence and c.applicable and c.weight > 0 and c.id not in had]
+    if answered:
+        assert second.coverage > first.coverage, answered
     assert all(0 <= a.score <= 100 for a in second.areas if a.score is not None)
     assert second.score is None or 0 <= second.score <= 100
     assert set(registry()) >= set(after.items)
