@@ -124,6 +124,7 @@ def bench_with_stub(tmp_path, name: str, fit, models: list[str], budget: float) 
         BASELINES.remove(Stub)
 
 
+@pytest.mark.slow
 def test_budget_is_a_hard_limit_and_finished_models_are_kept(tmp_path):
     started = time.monotonic()
     result = bench_with_stub(tmp_path, "sleepy", lambda: time.sleep(60), [], budget=6)
@@ -333,6 +334,7 @@ def test_image_folder_with_pixel_baseline(tmp_path):
     assert models_by_name(result)["pixels + linear"]["cv_mean"] > 0.9
 
 
+@pytest.mark.slow
 def test_budget_holds_on_pathological_text(tmp_path):
     rng = np.random.default_rng(0)
     alphabet = np.array(list("abcdefghijklmnopqrstuvwxyz "))

@@ -187,6 +187,7 @@ def test_radar_draws_unknown_areas_apart_from_zero(tmp_path):
     assert radar_chart(labels, [None, 50, 80], [0, 40, 70], [100, 60, 90]) != radar_chart(labels, [None, 50, 80])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", ["api-app", "model-lab", "consumer-app"])
 def test_archetype_examples_render(example):
     result = run(EXAMPLES / example / "project.yaml", OPTIONS)
@@ -197,6 +198,7 @@ def test_archetype_examples_render(example):
         assert flag["fact"] and flag["message"].split(":")[0] in " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_archetype_verdicts_differ():
     verdicts = {name: run(EXAMPLES / name / "project.yaml", OPTIONS)["overall"]["verdict"]
                 for name in ("api-app", "model-lab", "consumer-app")}

@@ -106,6 +106,7 @@ def leaked(blob: bytes, names_too: bool = True) -> list[str]:
     return [s for s in [SECRET_HEADER, *KEY_LINES, *names] if s in text]
 
 
+@pytest.mark.slow
 def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path):
     home, founder = hostile_folder(tmp_path)
     out = tmp_path / "out"

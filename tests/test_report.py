@@ -23,6 +23,7 @@ def strong_result():
     return run(EXAMPLES / "strong" / "project.yaml", RunOptions(budget=20, date="2026-01-15"))
 
 
+@pytest.mark.slow
 def test_strong_example_pdf_has_every_part(strong_result):
     data = render(strong_result, "pdf")
     assert data.startswith(b"%PDF")
@@ -69,6 +70,7 @@ def test_same_input_same_json_and_html(tmp_path):
     assert render(first, "html") == render(second, "html")
 
 
+@pytest.mark.slow
 def test_pdf_is_byte_identical_with_pinned_date(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     path = write(tmp_path, FULL)
