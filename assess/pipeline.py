@@ -199,8 +199,6 @@ def check_project(path: str | Path, *, allow_data_outside: bool = False, data: P
 
 def run(path: str | Path, options: RunOptions | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Assess one project.yaml end to end; returns the result dict (no I/O besides reading inputs)."""
-    from .report.context import add_charts
-
     options = options or RunOptions()
     say = progress or (lambda message: None)
     date = report_date(options.date)
@@ -272,7 +270,6 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
     say("scoring")
     result = build_result(loaded, facts, rubrics, evidence, seed=options.seed, date=date,
                           dataset_sha=dataset_sha, warnings=warnings, rate=rate)
-    add_charts(result)
     return result
 
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from assess.pipeline import RunOptions, run
 from assess.report import render, render_html, render_markdown
-from conftest import EXAMPLES, FULL, write
+from conftest import EXAMPLES, FULL, ROOT, write
 
 
 def pdf_text(data: bytes) -> str:
@@ -114,3 +114,17 @@ def test_page_guard(monkeypatch, strong_result):
     monkeypatch.setattr(render_module, "MAX_PAGES", 2)
     with pytest.raises(UserError, match="over the 2-page limit"):
         render(strong_result, "pdf")
+
+
+def test_json_and_markdown_runs_draw_no_charts(tmp_path):
+    """Charts are drawn when HTML is rendered, never by the pipeline: a JSON run does not load matplotlib."""
+    import subprocess
+    import sys
+
+    project = write(tmp_path, "name: Chartless Co\nbusiness: {price_per_customer_month: 100, cac: 300}\n")
+    code = ("import sys; from assess.pipeline import run, RunOptions; from assess.report import render; "
+            "r = run(sys.argv[1], RunOptions(run_bench=False)); render(r, 'json'); render(r, 'md'); "
+            "print('matplotlib' in sys.modules); render(r, 'html'); print('matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT)
+    assert done.stdout.split() == ["False", "True"], done.stderr

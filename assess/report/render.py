@@ -52,7 +52,9 @@ def environment(user_dir: str | Path | None = None) -> Environment:
 
 
 def render_html(result: dict[str, Any], template_dir: str | Path | None = None) -> str:
-    return environment(template_dir).get_template("report.html.j2").render(r=result)
+    from .context import with_charts
+
+    return environment(template_dir).get_template("report.html.j2").render(r=with_charts(result))
 
 
 def render_markdown(result: dict[str, Any], template_dir: str | Path | None = None) -> str:
