@@ -511,8 +511,8 @@ def _bench_table(r: dict[str, Any]) -> str:
 @click.option("--target", required=True, help="Label column.")
 @click.option("--text", "text_columns", multiple=True, help="Treat this column as free text (repeatable).")
 @click.option("--project", "project_path", type=click.Path(path_type=Path),
-              help="project.yaml whose data section supplies licence, source and datasheet answers.")
-@click.option("--license", "licence", help="Dataset licence (SPDX id), when no --project is given.")
+              help="project.yaml whose data section supplies license, source and datasheet answers.")
+@click.option("--license", "license", help="Dataset license (SPDX id), when no --project is given.")
 @click.option("--source", type=click.Choice(["proprietary", "licensed", "public", "scraped", "synthetic"]))
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--pii-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
@@ -524,21 +524,21 @@ def _bench_table(r: dict[str, Any]) -> str:
 @_data_options
 @_table_options
 @verbosity
-def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: Path | None, licence: str | None,
+def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: Path | None, license: str | None,
          source: str | None, seed: int, pii_rows: int, fmt: str, output: str | None, budget: float,
          encoding: str | None, max_rows: int | None, max_bytes: str | None, max_columns: int | None,
          decimal: str | None) -> None:
-    """Profile DATA for due diligence: quality, leakage, personal data, licence, datasheet."""
+    """Profile DATA for due diligence: quality, leakage, personal data, license, datasheet."""
     from .dataprofile.profile import profile_dataset, profile_facts
     from .dataset import load_dataset, require_target
     from .project import Data, Project, load_project
 
     check_output_early(output)
     if project_path is not None:
-        # Only the licence and datasheet answers are used: data.path is never read here, so its rule does not apply.
+        # Only the license and datasheet answers are used: data.path is never read here, so its rule does not apply.
         project = load_project(project_path, allow_data_outside=True).project
     else:
-        project = Project(name=Path(data).name, data=Data(license=licence, source=source))
+        project = Project(name=Path(data).name, data=Data(license=license, source=source))
     deadline = time.monotonic() + budget
     dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes),
                            **_table_settings(max_columns, decimal), deadline=deadline, seed=seed)

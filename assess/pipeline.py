@@ -22,7 +22,7 @@ from .fx import Rate, resolve_rate
 from .project import LoadedProject, Project, load_project
 from .resources import bundled_dir, sha256_file
 from .rubrics import load_rubrics
-from .scoring import Context, assess
+from .scoring import Context, score
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -120,7 +120,7 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
                  seed: int, date: str, dataset_sha: str | None, warnings: list[str],
                  rate: Rate | None = None) -> dict[str, Any]:
     rate = rate or resolve_rate(loaded.project.currency, loaded.project.fx)
-    assessment = assess(facts, rubrics, scoring_context(loaded.project, rate, loaded.dataset_path() is not None))
+    assessment = score(facts, rubrics, scoring_context(loaded.project, rate, loaded.dataset_path() is not None))
     areas = []
     for area in assessment.areas:
         areas.append({

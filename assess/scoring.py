@@ -180,7 +180,7 @@ def _deciding(areas: list[AreaResult], total_area_weight: float) -> list[dict[st
     return sorted(rows, key=lambda r: (-r["swing"], r["area"], r["criterion"]))
 
 
-def assess(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> Assessment:
+def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> Assessment:
     """Score every rubric; the overall score is the weight-averaged area score over areas with evidence."""
     ctx = ctx or Context()
     areas = [score_area(r, facts, ctx) for r in rubrics]
