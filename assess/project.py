@@ -70,9 +70,20 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
+_STRENGTH_ALIASES = {"low": "weak", "medium": "moderate", "mid": "moderate", "average": "moderate",
+                     "high": "strong", "very-strong": "dominant", "leader": "dominant"}
+
+
+def _strength(value: Any) -> Any:
+    if isinstance(value, str):
+        key = value.strip().lower().replace(" ", "-").replace("_", "-")
+        return _STRENGTH_ALIASES.get(key, key)
+    return value
+
+
 class Competitor(Section):
     name: str
-    strength: Literal["weak", "moderate", "strong", "dominant"] | None = None
+    strength: Annotated[Literal["weak", "moderate", "strong", "dominant"], BeforeValidator(_strength)] | None = None
 
 
 class Evidence(Section):

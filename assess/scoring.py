@@ -180,6 +180,11 @@ def _deciding(areas: list[AreaResult], total_area_weight: float) -> list[dict[st
     return sorted(rows, key=lambda r: (-r["swing"], r["area"], r["criterion"]))
 
 
+def _either(options: list[str]) -> str:
+    """'A', 'A or B', 'A, B or C'."""
+    return options[0] if len(options) == 1 else f"{', '.join(options[:-1])} or {options[-1]}"
+
+
 def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> Assessment:
     """Score every rubric; the overall score is the weight-averaged area score over areas with evidence."""
     ctx = ctx or Context()
@@ -220,7 +225,7 @@ def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> As
         capped = verdict != band_of(overall)
         why = (f"evidence covers {coverage:.0%} of the weight" if coverage >= MIN_COVERAGE
                else f"the must-know criteria for {ctx.stage or 'this venture'} are {key_coverage:.0%} evidenced")
-        basis = f"point score {overall:.0f}: {why}; the unknowns could still make it {' or '.join(possible)}"
+        basis = f"point score {overall:.0f}: {why}; the unknowns could still make it {_either(possible)}"
     else:
         verdict = INSUFFICIENT
         basis = (f"evidence covers {coverage:.0%} of the weight and the bounds ({(low or 0):.0f}–{(high or 0):.0f}) "
