@@ -102,7 +102,7 @@ def scoring_context(project: Project, rate: Rate, has_dataset: bool | None = Non
     from .compute.catalog import is_catalogue_model
 
     t, b = project.tech, project.business
-    vendor_model = bool(t.base_model) and not is_catalogue_model(t.base_model)
+    vendor_model = t.base_model is not None and not is_catalogue_model(t.base_model)
     labelled = True if (project.data.path if has_dataset is None else has_dataset) else None
     if labelled is None and (t.approach in ("prompt", "rag") or (t.approach is None and vendor_model)):
         labelled = False
@@ -157,8 +157,8 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
         "reproducibility": {
             "seed": seed, "date": date,
             "input": {"file": loaded.path.name, "sha256": sha256_file(loaded.path)},
-            "dataset": ({"file": loaded.dataset_path().name, "sha256": dataset_sha}
-                        if dataset_sha else None),
+            "dataset": ({"file": dataset.name, "sha256": dataset_sha}
+                        if dataset_sha and (dataset := loaded.dataset_path()) is not None else None),
             "rubrics": [{"id": r.id, "version": r.version, "sha256": r.sha256, "origin": _origin(r.path)}
                         for r in rubrics],
             "versions": _versions(),

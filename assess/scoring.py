@@ -139,7 +139,7 @@ def score_area(rubric: Rubric, facts: Facts, ctx: Context | None = None) -> Area
     total = sum(r.weight for r in results if r.applicable)  # criteria that do not apply leave the denominator
     evidenced = [r for r in results if r.has_evidence]
     evidenced_weight = sum(r.weight for r in evidenced)
-    points = sum(r.weight * r.score / 5.0 for r in evidenced)
+    points = sum(r.weight * r.score / 5.0 for r in evidenced if r.score is not None)
     score = 100.0 * points / evidenced_weight if evidenced else None
     low = 100.0 * points / total if total else None
     high = 100.0 * (points + total - evidenced_weight) / total if total else None
@@ -190,11 +190,12 @@ def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> As
     ctx = ctx or Context()
     areas = [score_area(r, facts, ctx) for r in rubrics]
     scored = [a for a in areas if a.score is not None]
-    overall = (sum(a.weight * a.score for a in scored) / sum(a.weight for a in scored)) if scored else None
-    bounded = [a for a in areas if a.low is not None]
-    bounded_weight = sum(a.weight for a in bounded)
-    low = sum(a.weight * a.low for a in bounded) / bounded_weight if bounded_weight else None
-    high = sum(a.weight * a.high for a in bounded) / bounded_weight if bounded_weight else None
+    overall = (sum(a.weight * a.score for a in scored if a.score is not None) / sum(a.weight for a in scored)
+               if scored else None)
+    bounded = [(a.weight, a.low, a.high) for a in areas if a.low is not None and a.high is not None]
+    bounded_weight = sum(weight for weight, _, _ in bounded)
+    low = sum(weight * lo for weight, lo, _ in bounded) / bounded_weight if bounded_weight else None
+    high = sum(weight * hi for weight, _, hi in bounded) / bounded_weight if bounded_weight else None
     total_weight = sum(a.weight for a in areas)
     coverage = sum(a.weight * a.coverage for a in areas) / total_weight if total_weight else 0.0
     keys = [c for a in areas for c in a.criteria if c.key and c.applicable]
@@ -204,7 +205,7 @@ def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> As
               "unit": c.unit, "note": c.note, "fatal": c.fatal}
              for a in areas for c in a.criteria if c.red_flag]
     fatal = [f for f in flags if f["fatal"]]
-    weakest = min(scored, key=lambda a: a.score) if scored else None
+    weakest = min(scored, key=lambda a: a.score or 0.0) if scored else None  # scored: score is not None
     overall = round(overall, 1) if overall is not None else None
     flagged = bool(flags)
     possible: list[str] = []
@@ -219,7 +220,7 @@ def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> As
     elif len(possible) == 1:
         verdict = possible[0]
         basis = f"both score bounds ({low:.0f} and {high:.0f}) fall in one band, whatever the unknowns score"
-        capped = flagged and band_of(low) != verdict
+        capped = flagged and low is not None and band_of(low) != verdict
     elif overall is not None and (coverage >= MIN_COVERAGE or (key_coverage or 0) >= MIN_KEY_COVERAGE):
         verdict = _cap(band_of(overall), flagged)
         capped = verdict != band_of(overall)
