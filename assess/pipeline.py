@@ -111,9 +111,17 @@ def scoring_context(project: Project, rate: Rate, has_dataset: bool | None = Non
     vendors = project.dependencies and project.dependencies.model_vendors
     model_vendor = True if (vendors or vendor_model) else (
         False if (t.approach in ("classical", "pretrain") or (t.base_model and not vendor_model)) else None)
+    c = project.compute
+    plans_training = bool(c.training_tokens) or c.training_type not in (None, "none") or \
+        t.approach in ("fine-tune", "pretrain")
+    training = True if plans_training else (
+        False if c.training_type == "none" or t.approach in ("prompt", "rag") or (t.approach is None and vendor_model)
+        else None)
+    self_hosted = True if (c.base_model or c.model_params) else (False if vendor_model else None)
     return Context(stage=project.stage, currency=project.currency, local_per_usd=1.0 / rate.usd_per_unit, has={
         "labelled_data": labelled, "hardware": project.hardware is not None, "users": project.users is not None,
-        "debt": bool(b.debt) or b.covenants_met is not None, "revenue": has_revenue, "model_vendor": model_vendor})
+        "debt": bool(b.debt) or b.covenants_met is not None, "revenue": has_revenue, "model_vendor": model_vendor,
+        "training": training, "self_hosted_model": self_hosted})
 
 
 def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: dict[str, Any], *,

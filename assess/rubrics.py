@@ -14,7 +14,7 @@ from .yamlload import line_for, load_yaml
 
 AREAS = ("market", "tech", "data", "compute", "business", "risk")
 STAGES = ("idea", "pre-seed", "seed", "series-a", "series-b", "series-c", "growth", "pre-ipo", "public")
-NEEDS = ("labelled_data", "hardware", "users", "debt", "revenue", "model_vendor")
+NEEDS = ("labelled_data", "hardware", "users", "debt", "revenue", "model_vendor", "training", "self_hosted_model")
 
 
 class Band(BaseModel):

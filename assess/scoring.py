@@ -104,7 +104,9 @@ def not_applicable_reason(criterion: Criterion, ctx: Context) -> str | None:
             return {"labelled_data": "no labelled dataset, and the approach needs none",
                     "hardware": "no device is sold", "users": "no consumer user base stated",
                     "debt": "no debt", "revenue": "no revenue yet at this stage",
-                    "model_vendor": "the product runs on no vendor's model"}[need]
+                    "model_vendor": "the product runs on no vendor's model",
+                    "training": "no training is planned (prompting or retrieval on an existing model)",
+                    "self_hosted_model": "the model is a vendor's hosted API, not served on the company's GPUs"}[need]
     return None
 
 
