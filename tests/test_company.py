@@ -230,3 +230,13 @@ def test_a_vendor_api_product_is_not_asked_about_training_or_gpu_footprint(tmp_p
     tuned = assess_dict(tmp_path, data, "tuned.yaml")
     assert criterion(tuned, "compute", "training_budget")["applicable"] is True
     assert criterion(tuned, "compute", "serving_footprint")["applicable"] is True
+
+
+def test_criteria_that_do_not_apply_are_listed_once_not_tabled(tmp_path):
+    from assess.report import render_markdown
+
+    md = render_markdown(assess_dict(tmp_path, COMPANY))  # sells no device
+    business = md.split("## Business model", 1)[1].split("\n## ", 1)[0]
+    table, after = business.split("Not applicable to this venture", 1)
+    assert "What share of devices comes back?" not in table
+    assert "What share of devices comes back?" in after and "(no device is sold)" in after
