@@ -168,7 +168,7 @@ class Rubric(BaseModel):
         if criterion.usd and currency and currency != "USD":
             return band.scaled(factor).describe(currency) + f" (= {band.describe('USD')})"
         if criterion.stage_bands and stage is not None:
-            return band.describe() + f" at {stage}"
+            return band.describe("USD" if criterion.usd else None) + f" at {stage}"
         return criterion.target or band.describe()
 
 
