@@ -22,7 +22,7 @@ from .fx import Rate, resolve_rate
 from .project import LoadedProject, Project, load_project
 from .resources import bundled_dir, sha256_file
 from .rubrics import load_rubrics
-from .scoring import Context, score
+from .scoring import Context, method, score
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -145,6 +145,7 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
     p = loaded.project
     return {
         "assess_version": __version__,
+        "method": method(rubrics),
         "project": {"name": p.name, "tagline": p.tagline, "stage": p.stage, "currency": p.currency,
                     "file": loaded.path.name, "fx": rate.as_dict(), "company": company_profile(p)},
         "overall": {"score": assessment.score, "verdict": assessment.verdict, "coverage": assessment.coverage,

@@ -96,6 +96,16 @@ class Assessment:
         return asdict(self)
 
 
+def method(rubrics: list[Rubric]) -> dict[str, Any]:
+    """The verdict rule's constants, for the report to print rather than restate."""
+    return {
+        "verdict_bands": [{"verdict": verdict, "min_score": floor} for floor, verdict in VERDICTS],
+        "red_flag_cap": RED_FLAG_CAP, "fatal_verdict": FATAL_VERDICT, "insufficient": INSUFFICIENT,
+        "min_coverage": MIN_COVERAGE, "min_key_coverage": MIN_KEY_COVERAGE,
+        "fatal_flags": [c.red_flag.message for r in rubrics for c in r.criteria if c.red_flag and c.red_flag.fatal],
+    }
+
+
 def not_applicable_reason(criterion: Criterion, ctx: Context) -> str | None:
     if criterion.applies is not None and criterion.applies.contains(ctx.stage) is False:
         return f"judged {criterion.applies.describe()}; this venture is at {ctx.stage}"

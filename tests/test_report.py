@@ -128,3 +128,17 @@ def test_json_and_markdown_runs_draw_no_charts(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, timeout=120,
                           cwd=ROOT)
     assert done.stdout.split() == ["False", "True"], done.stderr
+
+
+def test_method_constants_come_from_the_code_not_the_template(tmp_path, monkeypatch):
+    """The executive summary prints the verdict rule from the result's `method` block (issue 13, finding 5)."""
+    from assess import scoring
+
+    monkeypatch.setattr(scoring, "VERDICTS", ((80.0, "Strong"), (65.0, "Promising"), (40.0, "Needs work"),
+                                              (0.0, "Not yet feasible")))
+    monkeypatch.setattr(scoring, "MIN_COVERAGE", 0.45)
+    result = run(write(tmp_path, FULL), RunOptions(run_bench=False))
+    assert result["method"]["verdict_bands"][0] == {"verdict": "Strong", "min_score": 80.0}
+    html = render_html(result)
+    assert "Strong ≥ 80, Promising ≥ 65, Needs work ≥ 40" in html and "covers 45 % of the weight" in html
+    assert "less than six months of runway" in html  # fatal flags listed from the rubrics
