@@ -40,6 +40,9 @@ MUTANTS = [
     Mutant("atomic: no SIGTERM handler", "assess/cli.py",
            "            signal.signal(signal.SIGTERM, _terminate)\n", "            pass\n",
            ("tests/test_atomic.py",)),
+    Mutant("imports: a cycle through the scorer", "assess/scoring.py",
+           "from .facts import Facts\n", "from .facts import Facts\nfrom .pipeline import run  # noqa\n",
+           ("tests/test_imports.py",)),
     # Issue 11: each term of the finance formulas.
     Mutant("finance: LTV without gross margin", "assess/economics.py",
            "ltv = price * margin / b.monthly_churn", "ltv = price / b.monthly_churn", ("tests/test_economics.py",)),
