@@ -38,16 +38,22 @@ def check_path_text(value: str) -> str:
     return value
 
 
-def dataset_path_problem(exc: BaseException, file: str, line: int | None) -> UserError:
-    """A dataset path the file system refuses (symlink loop, name too long …) as a located error."""
+def path_refusal(exc: BaseException) -> str:
+    """Why the file system refused a dataset path (missing, a symlink loop, a name too long …), in words."""
     code = getattr(exc, "errno", None)
+    if isinstance(exc, FileNotFoundError) or code == errno.ENOENT:
+        return "dataset file not found"
     if isinstance(exc, RuntimeError) or code == errno.ELOOP:  # Path.resolve() raises RuntimeError on a loop
-        what = "symbolic link loop: the dataset path links back to itself"
-    elif code == errno.ENAMETOOLONG:
-        what = "the dataset path is too long for the file system"
-    elif isinstance(exc, ValueError):
-        what = "the dataset path contains a NUL character"
-    else:
-        what = f"cannot open the dataset path ({getattr(exc, 'strerror', None) or type(exc).__name__})"
+        return "symbolic link loop: the dataset path links back to itself"
+    if code == errno.ENAMETOOLONG:
+        return "the dataset path is too long for the file system"
+    if isinstance(exc, ValueError):
+        return "the dataset path contains a NUL character"
+    return f"cannot open the dataset path ({getattr(exc, 'strerror', None) or type(exc).__name__})"
+
+
+def dataset_path_problem(exc: BaseException, file: str, line: int | None) -> UserError:
+    """A dataset path the file system refuses, as a located error on data.path."""
+    what = path_refusal(exc)
     return UserError(Problem(what, file=file, line=line, field="data.path"))
 

@@ -12,6 +12,7 @@ import re
 import sys
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,27 @@ Exit codes:
   130  interrupted (Ctrl-C); worker processes are stopped first
   141  stdout was closed early (e.g. piped into head)"""
 
-_state = {"verbosity": 0}
+
+
+@dataclass
+class Console:
+    """The one channel for progress, notes and logs on stderr; -q and -v set how much it says. It lives in the
+    click context's `meta` (shared by a command and its group), so each invocation starts afresh, in-process
+    runs included, and no module-level state is kept."""
+
+    verbosity: int = 0
+
+    def say(self, message: str) -> None:
+        if self.verbosity >= 0:
+            click.echo(f"assess: {terminal_safe(message)}", err=True)
+
+
+def console(ctx: click.Context | None = None) -> Console:
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is None:  # called outside a command (library use): default verbosity
+        return Console()
+    return ctx.meta.setdefault("assess.console", Console())
+
 SEED = click.IntRange(0, 2**32 - 1)  # what NumPy and scikit-learn accept
 MAX_BUDGET_SECONDS = 86_400.0
 
@@ -98,10 +119,6 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 class AssessGroup(click.Group):
-    def make_context(self, info_name, args, parent=None, **extra):
-        _state["verbosity"] = 0  # each invocation starts afresh (matters when called in-process)
-        return super().make_context(info_name, args, parent=parent, **extra)
-
     def invoke(self, ctx: click.Context) -> Any:
         import signal
         import threading
@@ -114,7 +131,7 @@ class AssessGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            if _state["verbosity"] >= 2:
+            if console(ctx).verbosity >= 2:
                 traceback.print_exc()
             raise InputError(exc) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -126,9 +143,9 @@ class AssessGroup(click.Group):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (Python would otherwise complain at exit)
             raise click.exceptions.Exit(141) from None
         except Exception as exc:  # anything else is our bug: say so briefly, traceback only with -v
-            if _state["verbosity"] >= 1:
+            if console(ctx).verbosity >= 1:
                 traceback.print_exc()
-            hint = "" if _state["verbosity"] >= 1 else " (run with -v for the traceback)"
+            hint = "" if console(ctx).verbosity >= 1 else " (run with -v for the traceback)"
             raise InternalError(f"{type(exc).__name__}: {exc}{hint}") from None
         finally:
             if previous_sigint is not None:
@@ -136,11 +153,12 @@ class AssessGroup(click.Group):
 
 
 def _set_verbosity(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    out = console(ctx)
     if param.name == "verbose" and value:
-        _state["verbosity"] = max(_state["verbosity"], value)
+        out.verbosity = max(out.verbosity, value)
     if param.name == "quiet" and value:
-        _state["verbosity"] = -1
-    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(_state["verbosity"], logging.DEBUG)
+        out.verbosity = -1
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(out.verbosity, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
     for noisy in ("fontTools", "weasyprint", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(max(level, logging.ERROR))
@@ -156,8 +174,7 @@ def verbosity(func):
 
 def say(message: str) -> None:
     """Progress and notes go to stderr, keeping stdout clean for JSON."""
-    if _state["verbosity"] >= 0:
-        click.echo(f"assess: {terminal_safe(message)}", err=True)
+    console().say(message)
 
 
 def emit(data: bytes | str, output: str | None) -> None:
@@ -373,7 +390,7 @@ def validate(projects: tuple[Path, ...], allow_data_outside: bool) -> None:
         raise UserError(problems)
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing project.yaml.")
 @verbosity
@@ -390,7 +407,7 @@ def init(directory: Path, force: bool) -> None:
     say(f"wrote {target}; edit it, then run: assess run {target}")
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.option("-o", "--output", help="Write the schema here instead of stdout.")
 @verbosity
 def schema(output: str | None) -> None:
@@ -401,7 +418,7 @@ def schema(output: str | None) -> None:
     emit(jsonout.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", output)
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path), help="Extra or overriding rubrics.")
 @click.option("--facts", "show_facts", is_flag=True, help="List the fact names rubrics may read instead.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -511,8 +528,8 @@ def _bench_table(r: dict[str, Any]) -> str:
 @click.option("--target", required=True, help="Label column.")
 @click.option("--text", "text_columns", multiple=True, help="Treat this column as free text (repeatable).")
 @click.option("--project", "project_path", type=click.Path(path_type=Path),
-              help="project.yaml whose data section supplies licence, source and datasheet answers.")
-@click.option("--license", "licence", help="Dataset licence (SPDX id), when no --project is given.")
+              help="project.yaml whose data section supplies license, source and datasheet answers.")
+@click.option("--license", "license", help="Dataset license (SPDX id), when no --project is given.")
 @click.option("--source", type=click.Choice(["proprietary", "licensed", "public", "scraped", "synthetic"]))
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--pii-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
@@ -524,21 +541,21 @@ def _bench_table(r: dict[str, Any]) -> str:
 @_data_options
 @_table_options
 @verbosity
-def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: Path | None, licence: str | None,
+def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: Path | None, license: str | None,
          source: str | None, seed: int, pii_rows: int, fmt: str, output: str | None, budget: float,
          encoding: str | None, max_rows: int | None, max_bytes: str | None, max_columns: int | None,
          decimal: str | None) -> None:
-    """Profile DATA for due diligence: quality, leakage, personal data, licence, datasheet."""
+    """Profile DATA for due diligence: quality, leakage, personal data, license, datasheet."""
     from .dataprofile.profile import profile_dataset, profile_facts
     from .dataset import load_dataset, require_target
     from .project import Data, Project, load_project
 
     check_output_early(output)
     if project_path is not None:
-        # Only the licence and datasheet answers are used: data.path is never read here, so its rule does not apply.
+        # Only the license and datasheet answers are used: data.path is never read here, so its rule does not apply.
         project = load_project(project_path, allow_data_outside=True).project
     else:
-        project = Project(name=Path(data).name, data=Data(license=licence, source=source))
+        project = Project(name=Path(data).name, data=Data(license=license, source=source))
     deadline = time.monotonic() + budget
     dataset = load_dataset(data, encoding=encoding, **_read_limits(max_rows, max_bytes),
                            **_table_settings(max_columns, decimal), deadline=deadline, seed=seed)

@@ -120,17 +120,9 @@ def _too_many_rows(max_rows: int, file: str) -> UserError:
 
 def path_problem(exc: BaseException, file: str) -> UserError:
     """A path the file system refuses (missing, a symlink loop, a name too long) as a one-line error."""
-    code = getattr(exc, "errno", None)
-    if isinstance(exc, FileNotFoundError) or code == errno.ENOENT:
-        what = "dataset file not found"
-    elif isinstance(exc, RuntimeError) or code == errno.ELOOP:  # Path.resolve() raises RuntimeError on a loop
-        what = "symbolic link loop: the dataset path links back to itself"
-    elif code == errno.ENAMETOOLONG:
-        what = "the dataset path is too long for the file system"
-    elif isinstance(exc, ValueError):
-        what = "the dataset path contains a NUL character"
-    else:
-        what = f"cannot open the dataset ({getattr(exc, 'strerror', None) or type(exc).__name__})"
+    from .bounds import path_refusal
+
+    what = path_refusal(exc)
     return UserError(Problem(what, file=file))
 
 

@@ -54,7 +54,7 @@ FACTS = specs([
      "reproducible training, security, interpretability); unstated ones are unknown"),
     ("tech.monitoring", "bool", "Model monitoring in production"),
     ("data.source", "category", "Where the data comes from"),
-    ("data.declared_license", "text", "Declared dataset licence"),
+    ("data.declared_license", "text", "Declared dataset license"),
     ("data.consent_for_personal_data", "bool", "Personal data is absent, or present with consent"),
     ("business.price_per_customer_month", "currency/month", "Price per customer per month"),
     ("business.gross_margin", "fraction",

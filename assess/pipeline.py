@@ -22,7 +22,7 @@ from .fx import Rate, resolve_rate
 from .project import LoadedProject, Project, load_project
 from .resources import bundled_dir, sha256_file
 from .rubrics import load_rubrics
-from .scoring import Context, assess
+from .scoring import Context, method, score
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -102,7 +102,7 @@ def scoring_context(project: Project, rate: Rate, has_dataset: bool | None = Non
     from .compute.catalog import is_catalogue_model
 
     t, b = project.tech, project.business
-    vendor_model = bool(t.base_model) and not is_catalogue_model(t.base_model)
+    vendor_model = t.base_model is not None and not is_catalogue_model(t.base_model)
     labelled = True if (project.data.path if has_dataset is None else has_dataset) else None
     if labelled is None and (t.approach in ("prompt", "rag") or (t.approach is None and vendor_model)):
         labelled = False
@@ -111,16 +111,24 @@ def scoring_context(project: Project, rate: Rate, has_dataset: bool | None = Non
     vendors = project.dependencies and project.dependencies.model_vendors
     model_vendor = True if (vendors or vendor_model) else (
         False if (t.approach in ("classical", "pretrain") or (t.base_model and not vendor_model)) else None)
+    c = project.compute
+    plans_training = bool(c.training_tokens) or c.training_type not in (None, "none") or \
+        t.approach in ("fine-tune", "pretrain")
+    training = True if plans_training else (
+        False if c.training_type == "none" or t.approach in ("prompt", "rag") or (t.approach is None and vendor_model)
+        else None)
+    self_hosted = True if (c.base_model or c.model_params) else (False if vendor_model else None)
     return Context(stage=project.stage, currency=project.currency, local_per_usd=1.0 / rate.usd_per_unit, has={
         "labelled_data": labelled, "hardware": project.hardware is not None, "users": project.users is not None,
-        "debt": bool(b.debt) or b.covenants_met is not None, "revenue": has_revenue, "model_vendor": model_vendor})
+        "debt": bool(b.debt) or b.covenants_met is not None, "revenue": has_revenue, "model_vendor": model_vendor,
+        "training": training, "self_hosted_model": self_hosted})
 
 
 def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: dict[str, Any], *,
                  seed: int, date: str, dataset_sha: str | None, warnings: list[str],
                  rate: Rate | None = None) -> dict[str, Any]:
     rate = rate or resolve_rate(loaded.project.currency, loaded.project.fx)
-    assessment = assess(facts, rubrics, scoring_context(loaded.project, rate, loaded.dataset_path() is not None))
+    assessment = score(facts, rubrics, scoring_context(loaded.project, rate, loaded.dataset_path() is not None))
     areas = []
     for area in assessment.areas:
         areas.append({
@@ -137,6 +145,7 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
     p = loaded.project
     return {
         "assess_version": __version__,
+        "method": method(rubrics),
         "project": {"name": p.name, "tagline": p.tagline, "stage": p.stage, "currency": p.currency,
                     "file": loaded.path.name, "fx": rate.as_dict(), "company": company_profile(p)},
         "overall": {"score": assessment.score, "verdict": assessment.verdict, "coverage": assessment.coverage,
@@ -157,8 +166,8 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
         "reproducibility": {
             "seed": seed, "date": date,
             "input": {"file": loaded.path.name, "sha256": sha256_file(loaded.path)},
-            "dataset": ({"file": loaded.dataset_path().name, "sha256": dataset_sha}
-                        if dataset_sha else None),
+            "dataset": ({"file": dataset.name, "sha256": dataset_sha}
+                        if dataset_sha and (dataset := loaded.dataset_path()) is not None else None),
             "rubrics": [{"id": r.id, "version": r.version, "sha256": r.sha256, "origin": _origin(r.path)}
                         for r in rubrics],
             "versions": _versions(),
@@ -200,8 +209,6 @@ def check_project(path: str | Path, *, allow_data_outside: bool = False, data: P
 
 def run(path: str | Path, options: RunOptions | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Assess one project.yaml end to end; returns the result dict (no I/O besides reading inputs)."""
-    from .report.context import add_charts
-
     options = options or RunOptions()
     say = progress or (lambda message: None)
     date = report_date(options.date)
@@ -273,7 +280,6 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
     say("scoring")
     result = build_result(loaded, facts, rubrics, evidence, seed=options.seed, date=date,
                           dataset_sha=dataset_sha, warnings=warnings, rate=rate)
-    add_charts(result)
     return result
 
 

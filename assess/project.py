@@ -52,12 +52,22 @@ def _stage(value: Any) -> Any:
     return value
 
 
+# Names and signs founders write for a currency, where they name exactly one ISO 4217 code.
+_CURRENCY_ALIASES = {"RMB": "CNY", "人民币": "CNY", "元": "CNY", "YUAN": "CNY", "CN¥": "CNY", "US$": "USD", "$": "USD",
+                     "DOLLAR": "USD", "HK$": "HKD", "港币": "HKD", "港元": "HKD", "€": "EUR", "EURO": "EUR", "£": "GBP",
+                     "日元": "JPY", "円": "JPY", "YEN": "JPY", "₩": "KRW", "₹": "INR", "S$": "SGD", "NT$": "TWD",
+                     "A$": "AUD", "C$": "CAD"}
+
+
 def _currency_code(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip().upper()
+        value = _CURRENCY_ALIASES.get(value, value)
         from .fx import is_iso_currency
 
-        if len(value) == 3 and value.isalpha() and not is_iso_currency(value):
+        if value in ("¥", "￥"):
+            raise ValueError("'¥' is used for both the yuan and the yen; expected CNY or JPY")
+        if not (len(value) == 3 and value.isalpha() and is_iso_currency(value)):
             raise ValueError(f"expected an ISO 4217 currency code such as USD, CNY or EUR, got {value!r}")
     return value
 
@@ -70,9 +80,20 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
+_STRENGTH_ALIASES = {"low": "weak", "medium": "moderate", "mid": "moderate", "average": "moderate",
+                     "high": "strong", "very-strong": "dominant", "leader": "dominant"}
+
+
+def _strength(value: Any) -> Any:
+    if isinstance(value, str):
+        key = value.strip().lower().replace(" ", "-").replace("_", "-")
+        return _STRENGTH_ALIASES.get(key, key)
+    return value
+
+
 class Competitor(Section):
     name: str
-    strength: Literal["weak", "moderate", "strong", "dominant"] | None = None
+    strength: Annotated[Literal["weak", "moderate", "strong", "dominant"], BeforeValidator(_strength)] | None = None
 
 
 class Evidence(Section):

@@ -14,7 +14,7 @@ from .yamlload import line_for, load_yaml
 
 AREAS = ("market", "tech", "data", "compute", "business", "risk")
 STAGES = ("idea", "pre-seed", "seed", "series-a", "series-b", "series-c", "growth", "pre-ipo", "public")
-NEEDS = ("labelled_data", "hardware", "users", "debt", "revenue", "model_vendor")
+NEEDS = ("labelled_data", "hardware", "users", "debt", "revenue", "model_vendor", "training", "self_hosted_model")
 
 
 class Band(BaseModel):
@@ -168,7 +168,7 @@ class Rubric(BaseModel):
         if criterion.usd and currency and currency != "USD":
             return band.scaled(factor).describe(currency) + f" (= {band.describe('USD')})"
         if criterion.stage_bands and stage is not None:
-            return band.describe() + f" at {stage}"
+            return band.describe("USD" if criterion.usd else None) + f" at {stage}"
         return criterion.target or band.describe()
 
 

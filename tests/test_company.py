@@ -187,6 +187,7 @@ def test_radar_draws_unknown_areas_apart_from_zero(tmp_path):
     assert radar_chart(labels, [None, 50, 80], [0, 40, 70], [100, 60, 90]) != radar_chart(labels, [None, 50, 80])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", ["api-app", "model-lab", "consumer-app"])
 def test_archetype_examples_render(example):
     result = run(EXAMPLES / example / "project.yaml", OPTIONS)
@@ -197,6 +198,7 @@ def test_archetype_examples_render(example):
         assert flag["fact"] and flag["message"].split(":")[0] in " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_archetype_verdicts_differ():
     verdicts = {name: run(EXAMPLES / name / "project.yaml", OPTIONS)["overall"]["verdict"]
                 for name in ("api-app", "model-lab", "consumer-app")}
@@ -212,3 +214,29 @@ def test_missing_cjk_font_is_warned_about(monkeypatch):
     assert fonts.missing_font_warnings("Plain Latin text, café") == []
     monkeypatch.setattr(fonts, "_has_font_for", lambda lang: True)
     assert fonts.missing_font_warnings("星衡智能") == []
+
+
+def test_a_vendor_api_product_is_not_asked_about_training_or_gpu_footprint(tmp_path):
+    data = {"name": "RAG on an API", "stage": "series-a", "tech": {"approach": "rag", "base_model": "GPT-4o"},
+            "business": {"revenue_12m": 5e6, "revenue_prior_12m": 2e6, "gross_margin": 0.7}}
+    result = assess_dict(tmp_path, data)
+    for cid in ("training_budget", "training_time", "training_memory", "tokens_per_param", "serving_footprint"):
+        assert criterion(result, "compute", cid)["applicable"] is False, cid
+    questions = [q["question"] for g in result["questions"] for q in g["questions"]]
+    assert not any(q.startswith(("Does the estimated training cost", "How many wall-clock days", "Do the stated GPUs",
+                                 "Are there enough training tokens", "Does the served model fit")) for q in questions)
+    # a fine-tune on an open model is asked about both
+    data["tech"] = {"approach": "fine-tune", "base_model": "Llama-3.1-8B"}
+    tuned = assess_dict(tmp_path, data, "tuned.yaml")
+    assert criterion(tuned, "compute", "training_budget")["applicable"] is True
+    assert criterion(tuned, "compute", "serving_footprint")["applicable"] is True
+
+
+def test_criteria_that_do_not_apply_are_listed_once_not_tabled(tmp_path):
+    from assess.report import render_markdown
+
+    md = render_markdown(assess_dict(tmp_path, COMPANY))  # sells no device
+    business = md.split("## Business model", 1)[1].split("\n## ", 1)[0]
+    table, after = business.split("Not applicable to this venture", 1)
+    assert "What share of devices comes back?" not in table
+    assert "What share of devices comes back?" in after and "(no device is sold)" in after

@@ -67,3 +67,32 @@ def test_schema_documents_the_company_fields(invoke):
         assert name in business
     assert "negative = cash-generative" in business["monthly_burn"]["description"]
     assert "series-b" in json.dumps(schema["properties"]["stage"])
+
+
+def test_competitor_strength_in_everyday_words(tmp_path):
+    from assess.project import validate_project
+
+    data = {"name": "X", "market": {"competitors": [{"name": "A", "strength": "Medium"}, {"name": "B", "strength": "high"},
+                                                   {"name": "C", "strength": "low"}]}}
+    project, _ = validate_project(data, {}, "p.yaml")
+    assert [c.strength for c in project.market.competitors] == ["moderate", "strong", "weak"]
+
+
+@pytest.mark.parametrize("written, code", [("RMB", "CNY"), ("人民币", "CNY"), ("US$", "USD"), ("HK$", "HKD"),
+                                           ("eur", "EUR"), ("Yen", "JPY")])
+def test_currency_names_founders_write_become_iso_codes(written, code):
+    from assess.project import validate_project
+
+    project, _ = validate_project({"name": "X", "currency": written}, {}, "p.yaml")
+    assert project.currency == code
+
+
+@pytest.mark.parametrize("written, message", [("¥", "both the yuan and the yen"), ("XYZ", "ISO 4217"),
+                                              ("dollars", "ISO 4217")])
+def test_ambiguous_or_unknown_currency_is_a_located_error(written, message):
+    from assess.errors import UserError
+    from assess.project import validate_project
+
+    with pytest.raises(UserError) as caught:
+        validate_project({"name": "X", "currency": written}, {("currency",): 3}, "p.yaml")
+    assert message in str(caught.value) and "currency" in str(caught.value)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assess.dataprofile.licence import classify_licence, commercial_use_verdict
+from assess.dataprofile.license import classify_license, commercial_use_verdict
 from assess.dataprofile.pii import mask, scan_text
 from assess.dataprofile.profile import profile_dataset, profile_facts
 from assess.dataset import Dataset
@@ -113,17 +113,17 @@ def test_masking_keeps_shape_only():
     assert mask("email", "alice@corp.io") == "a***@c***.io"
 
 
-@pytest.mark.parametrize("licence, category", [
+@pytest.mark.parametrize("license, category", [
     ("MIT", "permissive"), ("CC-BY-4.0", "permissive"), ("CC-BY-SA-4.0", "share-alike"),
     ("CC-BY-NC-4.0", "non-commercial"), ("CC-BY-NC-SA-4.0", "non-commercial"), ("CC-BY-ND-4.0", "no-derivatives"),
     ("LicenseRef-acme-internal", "proprietary"), ("MIT OR CC-BY-NC-4.0", "non-commercial"), (None, "unknown"),
     ("some words", "unknown"),
 ])
-def test_licence_categories(licence, category):
-    assert classify_licence(licence)["category"] == category
+def test_license_categories(license, category):
+    assert classify_license(license)["category"] == category
 
 
-@pytest.mark.parametrize("licence, source, allowed, verdict", [
+@pytest.mark.parametrize("license, source, allowed, verdict", [
     ("CC-BY-NC-4.0", "public", None, "forbidden"),
     ("MIT", "public", None, "allowed"),
     (None, "proprietary", None, "allowed"),
@@ -132,8 +132,8 @@ def test_licence_categories(licence, category):
     ("MIT", "licensed", False, "forbidden"),
     (None, None, None, "unknown"),
 ])
-def test_commercial_use_verdict(licence, source, allowed, verdict):
-    assert commercial_use_verdict(classify_licence(licence), source, allowed)[0] == verdict
+def test_commercial_use_verdict(license, source, allowed, verdict):
+    assert commercial_use_verdict(classify_license(license), source, allowed)[0] == verdict
 
 
 def test_datasheet_completeness_and_level_a(tmp_path):

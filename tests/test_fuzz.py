@@ -12,7 +12,7 @@ from assess.facts import Facts, known_fact_names, registry
 from assess.fx import resolve_rate
 from assess.project import validate_project
 from assess.rubrics import load_rubrics
-from assess.scoring import assess
+from assess.scoring import score
 from assess.yamlload import load_yaml_text
 
 RUBRICS = load_rubrics()
@@ -57,7 +57,7 @@ def test_any_valid_project_scores_within_range(data):
     except UserError as exc:
         assert exc.problems and all(p.file == "p.yaml" for p in exc.problems)
         return
-    result = assess(economic_facts(project, {}, resolve_rate(project.currency, project.fx)), RUBRICS)
+    result = score(economic_facts(project, {}, resolve_rate(project.currency, project.fx)), RUBRICS)
     if result.score is not None:  # the point score lies within its bounds (both rounded to 0.1)
         assert result.low - 0.1 <= result.score <= result.high + 0.1
     assert result.score is None or 0 <= result.score <= 100
@@ -79,8 +79,14 @@ def test_adding_evidence_never_lowers_coverage(values, extra_name, extra_value):
         before.add(name, value)
     after = Facts(dict(before.items))
     after.add(extra_name, extra_value)
-    first, second = assess(before, RUBRICS), assess(after, RUBRICS)
+    first, second = score(before, RUBRICS), score(after, RUBRICS)
     assert second.coverage >= first.coverage
+    # …and rises when the new fact answers a weighted criterion that had no evidence before.
+    had = {c.id for a in first.areas for c in a.criteria if c.has_evidence}
+    answered = [c for a in second.areas if a.weight > 0 for c in a.criteria
+                if c.fact == extra_name and c.has_evidence and c.applicable and c.weight > 0 and c.id not in had]
+    if answered:
+        assert second.coverage > first.coverage, answered
     assert all(0 <= a.score <= 100 for a in second.areas if a.score is not None)
     assert second.score is None or 0 <= second.score <= 100
     assert set(registry()) >= set(after.items)

@@ -23,7 +23,7 @@ import pytest
 from pypdf import PdfReader
 from sklearn.datasets import load_breast_cancer
 
-from conftest import write
+from conftest import process_group, write
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
@@ -94,6 +94,7 @@ def _curve_keys() -> set[str]:
     return set(curve_result([], [], None, n_available=0))
 
 
+@pytest.mark.slow
 def test_small_dataset_pdf_via_cli(invoke, tmp_path):
     """The exact reproduction: `assess run` to PDF on a dataset whose folds allow only 2 curve sizes."""
     project = _small_project(tmp_path, "binary-100-rows")
@@ -106,6 +107,7 @@ def test_small_dataset_pdf_via_cli(invoke, tmp_path):
     assert "No power law fitted" in text and "a curve needs 3" in text.replace("\n", " ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,points", [("binary-100-rows", 2), ("10-classes-150-rows", 2), ("binary-70-rows", 0)])
 def test_small_dataset_curve_has_every_key_and_every_format_renders(small_results, name, points):
     from assess.report import render
@@ -124,6 +126,7 @@ def test_small_dataset_curve_has_every_key_and_every_format_renders(small_result
     assert json.loads(render(result, "json"))["evidence"]["bench"]["learning_curve"]["sizes"] == curve["sizes"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("points", [0, 1, 2, 3])
 def test_curve_of_any_length_renders_to_pdf_and_html(small_results, points):
     """A real result, its curve cut to 0–3 measured sizes by the engine's own fit_learning_curve (a tight budget
@@ -149,6 +152,7 @@ def test_curve_of_any_length_renders_to_pdf_and_html(small_results, points):
         assert "Learning curve" in text and "Model: linear" in text
 
 
+@pytest.mark.slow
 def test_tight_budget_on_many_classes_renders(invoke, tmp_path):
     """letterdata-like (20,000 rows, 26 classes) under --budget 10: the curve gets few sizes, or a nearly flat
     fit whose rows-for-target overflowed int() (OverflowError, exit 1). Either way the PDF must be written."""
@@ -193,20 +197,7 @@ def test_nearly_flat_curve_does_not_overflow():
 # Findings 3 and 12: processes. `python -m assess` runs in its own session (so its own process group), as a
 # shell job would; the tests signal it and then look for any live process left in that group.
 
-def _group(pgid: int) -> list[int]:
-    """Live processes (zombies excluded: they are dead, only not yet reaped) in process group `pgid`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        state, _ppid, group = stat[stat.rfind(")") + 2:].split()[:3]
-        if int(group) == pgid and state not in "ZX":
-            found.append(int(entry))
-    return found
+_group = process_group
 
 
 def _wait_until(condition, timeout: float) -> bool:
@@ -301,6 +292,7 @@ def _run(tabular, tmp_path: Path) -> _Started:
                     tmp_path)
 
 
+@pytest.mark.slow
 @needs_proc
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_sigkill_of_the_leader_leaves_no_process_and_frees_stdout(tabular, tmp_path, scenario):
@@ -406,6 +398,7 @@ def test_pool_worker_holds_no_parent_side_pipe_end():
             assert not socket_inodes(process.pid) & parent_ends, process.pid
 
 
+@pytest.mark.slow
 @needs_proc
 @pytest.mark.parametrize("scenario", [*SCENARIOS, "run"])
 def test_ctrl_c_mid_bench_exits_130_quietly(tabular, tmp_path, scenario):

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import process_group
+
 ROOT = Path(__file__).resolve().parent.parent
 KEY_LINES = [f"c2VjcmV0LWtleS1ob3N0aWxlLXJ1bi1saW5l{i:02d}" for i in range(25)]
 SECRET_HEADER = "-----BEGIN OPENSSH PRIVATE KEY-----"
@@ -28,18 +30,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasa
                                 reason="reads process groups from /proc and makes FIFOs (Linux)")
 
 
-def _group(pgid: int) -> list[int]:
-    """Live (not zombie) processes in process group `pgid`."""
-    found = []
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        state, _ppid, group = stat[stat.rfind(")") + 2:].split()[:3]
-        if int(group) == pgid and state not in "ZX":
-            found.append(int(entry))
-    return found
+_group = process_group
 
 
 def assess(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -115,6 +106,7 @@ def leaked(blob: bytes, names_too: bool = True) -> list[str]:
     return [s for s in [SECRET_HEADER, *KEY_LINES, *names] if s in text]
 
 
+@pytest.mark.slow
 def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path):
     home, founder = hostile_folder(tmp_path)
     out = tmp_path / "out"

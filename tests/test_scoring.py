@@ -6,7 +6,7 @@ import pytest
 
 from assess.facts import Facts
 from assess.rubrics import Band, Criterion, RedFlag, Rubric, load_rubrics
-from assess.scoring import assess, score_area, verdict_for
+from assess.scoring import score, score_area, verdict_for
 
 
 def criterion(cid: str, fact: str, weight: float = 1.0, red: float | None = None) -> Criterion:
@@ -50,7 +50,7 @@ def test_unknown_fact_is_no_evidence_not_zero():
 
 def test_area_with_no_evidence_has_no_score_and_is_left_out_of_overall():
     rubrics = [rubric("market", criterion("a", "market.tam")), rubric("tech", criterion("b", "market.sam"))]
-    result = assess(facts(market__tam=5), rubrics)
+    result = score(facts(market__tam=5), rubrics)
     assert result.areas[1].score is None
     assert result.score == 60.0  # 3/5 on the only scored area
     assert result.coverage == 0.5
@@ -59,14 +59,14 @@ def test_area_with_no_evidence_has_no_score_and_is_left_out_of_overall():
 def test_weighted_overall_and_weakest_link():
     rubrics = [rubric("market", criterion("a", "market.tam"), weight=3),
                rubric("tech", criterion("b", "market.sam"), weight=1)]
-    result = assess(facts(market__tam=10, market__sam=0), rubrics)
+    result = score(facts(market__tam=10, market__sam=0), rubrics)
     assert result.score == pytest.approx((3 * 100 + 1 * 20) / 4, abs=0.05)
     assert result.weakest_area == "tech" and result.weakest_score == 20.0
 
 
 def test_red_flag_caps_verdict():
     rubrics = [rubric("market", criterion("a", "market.tam", weight=10), criterion("b", "market.sam", red=1))]
-    result = assess(facts(market__tam=100, market__sam=0), rubrics)
+    result = score(facts(market__tam=100, market__sam=0), rubrics)
     assert result.score > 75
     assert result.verdict == "Needs work"
     assert [{k: f[k] for k in ("area", "criterion", "message", "fact", "value", "fatal")} for f in result.red_flags] \
@@ -97,7 +97,7 @@ def test_scores_stay_in_range_with_bundled_rubrics():
     f.add("market.tam_for_scoring", 1e12)
     f.add("business.gross_margin", -3.0)
     f.add("data.commercial_use", "forbidden")
-    result = assess(f, load_rubrics())
+    result = score(f, load_rubrics())
     for area in result.areas:
         assert area.score is None or 0 <= area.score <= 100
     assert {flag["criterion"] for flag in result.red_flags} == {"gross_margin", "commercial_use"}

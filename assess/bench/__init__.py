@@ -11,6 +11,6 @@ FACTS = specs([
     ("bench.gap_to_target", "metric", "Target − best score (≤ 0: a cheap baseline already meets it)"),
     ("bench.meets_target_cheaply", "bool", "A cheap baseline meets the stated target"),
     ("bench.rows_for_target", "rows", "Rows the fitted learning curve predicts are needed to reach the target"),
-    ("bench.data_multiple_for_target", "×", "Rows needed for the target ÷ rows available"),
+    ("bench.data_multiple_for_target", "×", "Rows needed for the target ÷ rows the dataset has"),
     ("bench.fit_seconds", "s", "Fit time of the best baseline"),
 ])

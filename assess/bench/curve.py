@@ -99,7 +99,9 @@ def fit_learning_curve(sizes: list[int], scores: list[float], metric: str, highe
         needed = [r for r in (_rows_for(err_target, *d) for d in draws) if r is not None and np.isfinite(r)]
         if len(needed) >= 50:
             low, high = np.percentile(needed, [5, 95])
-            out["rows_for_target_interval"] = [int(math.ceil(low)), int(math.ceil(high))]
+            # The target was not met at the largest size measured, so fewer rows than that cannot be enough.
+            floor = max(sizes)
+            out["rows_for_target_interval"] = [int(math.ceil(max(low, floor))), int(math.ceil(max(high, floor)))]
             out["reachable_share"] = round(len(needed) / len(draws), 3)
     if rows > MAX_EXTRAPOLATION * max(sizes):
         out["extrapolation_warning"] = (f"This extrapolates {rows / max(sizes):.0f}× beyond the largest size "

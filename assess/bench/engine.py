@@ -749,6 +749,11 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
         "cross_fold_duplicates": leak,
         "warnings": prep.warnings,
     }
+    if curve is not None and target_met(result):
+        # The best model already meets the target with the data at hand, whatever the curve's model family
+        # would need: the curve must not say otherwise.
+        curve.update(reachable=True, data_multiple=min(curve.get("data_multiple") or 1.0, 1.0),
+                     note=f"the target is already met by {best['name']} with the data available")
     result["learning_curve"] = curve
     result["answers"] = answer_questions(result)
     result["seconds"] = round(time.monotonic() - started, 2)
@@ -862,15 +867,17 @@ def _learning_curve(pool: _Pool, model: int, cls: type[Baseline], prep: Prepared
     n_train = min(len(train) for train, _ in splits)
     smallest = max(30, 5 * len(prep.labels or [1]))
     if n_train < 2 * smallest:
-        curve = curve_result([], [], options.target_score, n_available=n_train,
+        curve = curve_result([], [], options.target_score, n_available=prep.rows_total,
                              note=f"training folds of {n_train:,} rows are too small for a learning curve "
                                   f"(subsets of at least {smallest} rows, halving, {MIN_SIZES} sizes needed)")
         curve.update(model=cls.name, status="skipped")
         return curve
     sizes = sorted({int(round(n_train / 2 ** k)) for k in range(0, 6) if n_train / 2 ** k >= smallest})
     use = range(min(3, len(splits)))
-    reused = [cv_scores[i] for i in use if cv_scores.get(i) is not None]
-    refit_full = len(reused) < len(use)
+    # The full-size point is the leaderboard's own figure: every CV fold, not the 3 the smaller sizes use, so the
+    # chart's last point and the table agree.
+    reused = [cv_scores[i] for i in range(len(splits)) if cv_scores.get(i) is not None]
+    refit_full = len(reused) < len(splits)
     units = [("curve", model, size, fold) for size in sizes for fold in use if size < n_train or refit_full]
     if cls.parallel_folds(prep.spec):
         items, status, _ = pool.run([(cls, units, lambda: deadline - time.monotonic())])[cls]
@@ -885,9 +892,12 @@ def _learning_curve(pool: _Pool, model: int, cls: type[Baseline], prep: Prepared
     for scores in by_size.values():
         scores.sort()  # workers finish in any order; a fixed order keeps the means bit-identical
     # A size counts only when every fold of it finished, so the points are comparable.
-    done = [s for s in sizes if len(by_size.get(s, [])) == len(use)]
+    wanted = {s: len(splits) if s == n_train and not refit_full else len(use) for s in sizes}
+    done = [s for s in sizes if len(by_size.get(s, [])) == wanted[s]]
+    # Rows needed are compared with the rows the venture has (a final model trains on all of them), not with
+    # one training fold.
     curve = fit_learning_curve(done, [float(np.mean(by_size[s])) for s in done], metric, higher,
-                               options.target_score, n_available=n_train, seed=options.seed)
+                               options.target_score, n_available=prep.rows_total, seed=options.seed)
     if len(done) < MIN_SIZES:  # same keys as a fitted curve, with nothing fitted
         curve["note"] = (f"training folds of {n_train:,} rows allow only {len(sizes)} size(s) of at least "
                          f"{smallest} rows; a curve needs {MIN_SIZES}" if len(sizes) < MIN_SIZES else
@@ -937,7 +947,7 @@ def answer_questions(result: dict[str, Any]) -> list[dict[str, str]]:
                 f"({metric}), short of {target:g}.")
     else:
         need = (f"About {curve['rows_for_target']:,} training rows "
-                f"({curve['data_multiple']:.1f}× what is available)")
+                f"({curve['data_multiple']:.1f}× the {curve['n_available']:,} rows the dataset has)")
         interval = curve.get("rows_for_target_interval")
         if interval:
             need += f", 90 % interval {interval[0]:,}–{interval[1]:,}"
@@ -953,6 +963,11 @@ def answer_questions(result: dict[str, Any]) -> list[dict[str, str]]:
 def _meets(result: dict[str, Any], target: float) -> bool:
     score = result["best"]["score"]
     return score >= target if result["higher_is_better"] else score <= target
+
+
+def target_met(result: dict[str, Any]) -> bool:
+    target = result.get("target_score")
+    return target is not None and _meets(result, target)
 
 
 def lift_over_dummy(result: dict[str, Any]) -> float | None:

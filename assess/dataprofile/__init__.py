@@ -1,4 +1,4 @@
-"""Data-readiness engine: quality, leakage, personal data, licence and datasheet completeness."""
+"""Data-readiness engine: quality, leakage, personal data, license and datasheet completeness."""
 
 from __future__ import annotations
 

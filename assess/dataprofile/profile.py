@@ -135,15 +135,15 @@ def datasheet_status(project: Project) -> dict[str, Any]:
             "completeness": len(answered) / len(DATASHEET_SECTIONS)}
 
 
-def licence_status(project: Project) -> tuple[dict[str, Any], str]:
-    from .licence import classify_licence, commercial_use_verdict
+def license_status(project: Project) -> tuple[dict[str, Any], str]:
+    from .license import classify_license, commercial_use_verdict
 
-    licence = classify_licence(project.data.license)
-    verdict, reasons = commercial_use_verdict(licence, project.data.source, project.data.commercial_use_allowed)
-    licence["reasons"] = reasons
+    license = classify_license(project.data.license)
+    verdict, reasons = commercial_use_verdict(license, project.data.source, project.data.commercial_use_allowed)
+    license["reasons"] = reasons
     if project.data.personal_data and project.data.consent is not True:
-        licence["reasons"].append("personal data without recorded consent")
-    return licence, verdict
+        license["reasons"].append("personal data without recorded consent")
+    return license, verdict
 
 
 def readiness(profile: dict[str, Any]) -> tuple[str, list[str]]:
@@ -165,7 +165,7 @@ def readiness(profile: dict[str, Any]) -> tuple[str, list[str]]:
         faithful.append(f"{bad_numbers:,} infinite or out-of-range numbers")
     if faithful:
         return "C", reasons + ["not B: " + "; ".join(faithful)]
-    reasons.append("B: quality checks pass (missing, duplicates, label noise, leakage, licence)")
+    reasons.append("B: quality checks pass (missing, duplicates, label noise, leakage, license)")
     fit = []
     if profile["rows"] < 500:
         fit.append(f"only {profile['rows']} rows")
@@ -198,7 +198,7 @@ def _capped_suspects(suspects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *, seed: int = 0,
                     text_columns: list[str] | None = None, pii_rows: int = 10_000,
                     deadline: float | None = None) -> dict[str, Any]:
-    """Profile the loaded dataset. `project` supplies licence, source and datasheet answers (may be None).
+    """Profile the loaded dataset. `project` supplies license, source and datasheet answers (may be None).
 
     Every list of values drawn from the data (classes, column names) is capped at MAX_LISTED entries plus
     "… and N more", with the true count beside it. At `deadline` (time.monotonic()) the optional checks
@@ -252,7 +252,7 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
     string_cols = [c for c in features if types[c] in ("text", "categorical", "id-like")
                    and not pd.api.types.is_numeric_dtype(frame[c])]
     pii = scan_frame(frame, string_cols, max_rows=pii_rows, seed=seed, deadline=deadline)
-    licence, verdict = licence_status(project)
+    license, verdict = license_status(project)
     notes = list(ds.notes) + list(ds.warnings)
     if huge:
         notes.append(f"{sum(huge.values()):,} numbers beyond ±3.4e38 (the float32 range models use) in column(s) "
@@ -290,7 +290,7 @@ def profile_dataset(ds: Dataset, target: str, project: Project | None = None, *,
                               "infinite": sum(ds.non_finite.values()), "beyond_float32": sum(huge.values()),
                               "columns": cap_list([c for c in frame.columns if c in ds.non_finite or c in huge])},
         "pii": pii,
-        "license": licence,
+        "license": license,
         "commercial_use": verdict,
         "datasheet": datasheet_status(project),
         "notes": notes,
@@ -320,11 +320,11 @@ def profile_facts(profile: dict[str, Any]) -> Facts:
 
 
 def declared_data_facts(project: Project) -> Facts:
-    """Without a dataset only the declared terms can be judged: licence and datasheet."""
+    """Without a dataset only the declared terms can be judged: license and datasheet."""
     facts = Facts()
     d = project.data
     if d.license or d.source or d.commercial_use_allowed is not None:
-        _, verdict = licence_status(project)
+        _, verdict = license_status(project)
         facts.add("data.commercial_use", verdict, origin="data profile", note="declared, no dataset given")
     if d.datasheet is not None:
         facts.add("data.datasheet_completeness", datasheet_status(project)["completeness"], origin="data profile")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 import io
 import math
-from typing import Sequence
+from typing import Any, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display, ever
 import matplotlib.pyplot as plt  # noqa: E402
 
-_RC = {
+_RC: Any = {  # Any: matplotlib's stubs type rc keys as a closed set of literals
     "svg.hashsalt": "assess",  # fixed ids inside the SVG
     "svg.fonttype": "path",  # glyphs as paths: no font lookup at render time
     "font.family": "DejaVu Sans",
@@ -45,7 +45,7 @@ def radar_chart(labels: Sequence[str], scores: Sequence[float | None], lows: Seq
         n = len(labels)
         angles = [2 * math.pi * i / n for i in range(n)] + [0.0]
         fig = plt.figure(figsize=(3.6, 3.6))
-        ax = fig.add_subplot(111, polar=True)
+        ax: Any = fig.add_subplot(111, polar=True)  # PolarAxes, which the stubs do not infer
         ax.set_theta_offset(math.pi / 2)
         ax.set_theta_direction(-1)
         ax.set_ylim(0, 100)
@@ -60,7 +60,7 @@ def radar_chart(labels: Sequence[str], scores: Sequence[float | None], lows: Seq
             ax.fill_between(angles, low, high, color=MUTED, alpha=0.18, linewidth=0)
         known = [(a, s) for a, s in zip(angles, scores) if s is not None]
         if len(known) == n and n:
-            values = list(scores) + [scores[0]]
+            values = [float(s or 0.0) for s in scores] + [float(scores[0] or 0.0)]  # all known in this branch
             ax.plot(angles, values, color=ACCENT, linewidth=2)
             ax.fill(angles, values, color=ACCENT, alpha=0.18)
         elif known:  # no line through unknown areas: that would draw them at some value

@@ -7,6 +7,14 @@ from typing import Any
 from . import charts
 
 
+def with_charts(result: dict[str, Any]) -> dict[str, Any]:
+    """A shallow copy of the result with its charts drawn: only HTML and PDF need them, so JSON and Markdown
+    runs never load matplotlib."""
+    copy = dict(result)
+    add_charts(copy)
+    return copy
+
+
 def add_charts(result: dict[str, Any]) -> None:
     made: dict[str, str] = {}
     areas = result["areas"]

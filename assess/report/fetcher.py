@@ -26,7 +26,7 @@ class RestrictedFetcher(URLFetcher):
         path = Path(unquote(parsed.path)).resolve()
         return path.is_file() and any(path.is_relative_to(d) for d in self.allowed_dirs)
 
-    def fetch(self, url, headers=None):  # type: ignore[override]
+    def fetch(self, url, headers=None):
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data" or (scheme == "file" and self._allowed_file(url)):
             return super().fetch(url, headers)

@@ -40,7 +40,7 @@ def template_dirs(user_dir: str | Path | None) -> list[Path]:
 def environment(user_dir: str | Path | None = None) -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(user_dir)]),
-        autoescape=lambda name: bool(name) and not name.endswith(".md.j2"),
+        autoescape=lambda name: bool(name) and not str(name).endswith(".md.j2"),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -52,7 +52,9 @@ def environment(user_dir: str | Path | None = None) -> Environment:
 
 
 def render_html(result: dict[str, Any], template_dir: str | Path | None = None) -> str:
-    return environment(template_dir).get_template("report.html.j2").render(r=result)
+    from .context import with_charts
+
+    return environment(template_dir).get_template("report.html.j2").render(r=with_charts(result))
 
 
 def render_markdown(result: dict[str, Any], template_dir: str | Path | None = None) -> str:
@@ -97,6 +99,7 @@ def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=Non
     dirs = template_dirs(template_dir)
     fetcher = fetcher or RestrictedFetcher(dirs)
     env = environment(template_dir)
+    assert env.loader is not None  # environment() always sets one
     stylesheet = env.loader.get_source(env, "report.css")[0]
     base_url = dirs[-1].as_uri() + "/"
     with _time_limit(RENDER_SECONDS):

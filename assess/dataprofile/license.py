@@ -1,4 +1,4 @@
-"""Licence classification (SPDX ids via license-expression) and the commercial-use verdict."""
+"""License classification (SPDX ids via license-expression) and the commercial-use verdict."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _symbol_category(key: str) -> str:
     return "unknown"
 
 
-def classify_licence(text: str | None) -> dict[str, Any]:
+def classify_license(text: str | None) -> dict[str, Any]:
     if not text or not text.strip():
         return {"id": None, "category": "unknown", "symbols": []}
     licensing = get_spdx_licensing()
@@ -49,27 +49,27 @@ def classify_licence(text: str | None) -> dict[str, Any]:
     return {"id": shown, "category": category, "symbols": symbols}
 
 
-def commercial_use_verdict(licence: dict[str, Any], source: str | None, allowed: bool | None) -> tuple[str, list[str]]:
+def commercial_use_verdict(license: dict[str, Any], source: str | None, allowed: bool | None) -> tuple[str, list[str]]:
     """allowed | restricted | forbidden | unknown, with the reasons a reader needs."""
-    category = licence["category"]
+    category = license["category"]
     reasons = []
     if allowed is False:
         return "forbidden", ["project.yaml states commercial use is not allowed"]
     if category == "non-commercial":
-        return "forbidden", [f"licence {licence['id']} is non-commercial: it forbids a commercial plan"]
+        return "forbidden", [f"license {license['id']} is non-commercial: it forbids a commercial plan"]
     if category == "no-derivatives":
-        return "restricted", [f"licence {licence['id']} forbids derivatives; a trained model may be one"]
+        return "restricted", [f"license {license['id']} forbids derivatives; a trained model may be one"]
     if category == "share-alike":
-        reasons.append(f"licence {licence['id']} is share-alike: derived data must carry the same licence")
+        reasons.append(f"license {license['id']} is share-alike: derived data must carry the same license")
         return "restricted", reasons
     if source == "scraped" and allowed is not True:
         return "restricted", ["scraped data: site terms and copyright may forbid commercial training"]
     if category == "permissive":
-        return "allowed", [f"licence {licence['id']} is permissive"]
+        return "allowed", [f"license {license['id']} is permissive"]
     if allowed is True:
         return "allowed", ["project.yaml states commercial use is allowed"]
     if source in ("proprietary", "synthetic"):
         return "allowed", [f"{source} data owned by the company"]
     if category == "proprietary":
-        return "unknown", [f"licence {licence['id']} is proprietary; commercial terms not stated"]
-    return "unknown", ["no licence or commercial-use statement"]
+        return "unknown", [f"license {license['id']} is proprietary; commercial terms not stated"]
+    return "unknown", ["no license or commercial-use statement"]
