@@ -266,6 +266,8 @@ def inference_gap(project: Project, compute_result: dict[str, Any]) -> str | Non
     inf = compute_result.get("inference")
     if not inf or project.business.price_per_customer_month is None:
         return None
+    if project.compute.inference is None and inf.get("mode") != "hosted-api":
+        return None  # serving not described (a named open model alone): margin keeps its "inference unknown" note
     if inf.get("cost_per_request_usd") is None:
         return "the serving cost per request is unknown"
     if inf.get("cost_per_request_usd") == 0:
