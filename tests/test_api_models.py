@@ -125,7 +125,9 @@ def test_hosted_api_cost_flows_into_gross_margin_and_a_price_change_moves_it(tmp
     assert fact(base, "business.gross_margin") == pytest.approx(0.825)
     # The project's own output price wins: (2500 + 500 × 20) ÷ 1e6 = 0.0125 → 12.50 → (100 − 22.5) ÷ 100
     dearer = run_dict(tmp_path, venture(inference={"api_output_usd_per_1m": 20}), "b.yaml")
-    assert dearer["evidence"]["compute"]["inference"]["api_input_usd_per_1m"] == 2.5
+    dearer_inf = dearer["evidence"]["compute"]["inference"]
+    assert dearer_inf["api_input_usd_per_1m"] == 2.5 and dearer_inf["price_basis"] == "project.yaml and catalogue"
+    assert dearer_inf["price_as_of"] == "2025-08-30" and "project.yaml for the output price" in dearer_inf["price_source"]
     assert fact(dearer, "business.gross_margin") == pytest.approx(0.775)
     # A cheaper model: gpt-4o-mini (1000 × 0.15 + 500 × 0.60) ÷ 1e6 = 0.00045 → 0.45 → (100 − 10.45) ÷ 100
     mini = run_dict(tmp_path, venture("gpt-4o-mini"), "c.yaml")

@@ -108,7 +108,12 @@ def hosted_serving(inf: Inference | None, model: ApiModel | None, warnings: list
     price_in = given_in if given_in is not None else (model.input_usd_per_1m if model else None)
     price_out = given_out if given_out is not None else (model.output_usd_per_1m if model else None)
     from_project = given_in is not None or given_out is not None
-    basis = "project.yaml" if from_project else "catalogue"
+    mixed = from_project and model is not None and (given_in is None or given_out is None)
+    basis = "project.yaml and catalogue" if mixed else "project.yaml" if from_project else "catalogue"
+    if mixed:  # one price from the project, the other from the list: both sources are named
+        source = f"project.yaml for the {'input' if given_in is not None else 'output'} price; {model.source}"
+    else:
+        source = "project.yaml (compute.inference)" if from_project else (model.source if model else None)
     label = model.name if model else "the hosted API"
     for which, given in (("input", given_in), ("output", given_out)):
         if given == 0:
@@ -131,9 +136,9 @@ def hosted_serving(inf: Inference | None, model: ApiModel | None, warnings: list
         "mode": "hosted-api", "requests_per_month": rpm, "input_tokens": tokens_in, "output_tokens": tokens_out,
         "api_model": model.name if model else None, "vendor": model.vendor if model else None,
         "api_input_usd_per_1m": price_in, "api_output_usd_per_1m": price_out, "price_basis": basis,
-        "price_as_of": None if from_project or model is None else model.as_of,
-        "price_source": "project.yaml (compute.inference)" if from_project else (model.source if model else None),
-        "price_note": model.note if model and not from_project else None,
+        "price_as_of": model.as_of if model is not None and (mixed or not from_project) else None,
+        "price_source": source,
+        "price_note": model.note if model and (mixed or not from_project) else None,
         "cost_per_request_usd": per_request,
         "cost_per_1k_requests_usd": per_request * 1000 if per_request is not None else None,
         "cost_per_1m_tokens_usd": per_request / tokens * 1e6 if per_request is not None and tokens else None,
