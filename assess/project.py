@@ -473,6 +473,57 @@ def validation_problems(exc: ValidationError, lines: dict, file: str) -> list[Pr
     return problems
 
 
+def _model_value(model: Any, loc: tuple) -> Any:
+    """The validated value at a raw-data location, or None where the model has none."""
+    for key in loc:
+        if isinstance(key, int):
+            model = model[key] if isinstance(model, list) and key < len(model) else None
+        else:
+            model = getattr(model, str(key), None) if isinstance(model, BaseModel) else None
+        if model is None:
+            return None
+    return model
+
+
+def _converted(value: float, marks: tuple[str, ...], expected: str, project: Project) -> str:
+    """', about CNY 2,049,000,000 at the bundled rates of …' when one rate pair converts the amount."""
+    from .fx import rate_problem, resolve_rate
+
+    if len(marks) != 1 or rate_problem(marks[0], None) or rate_problem(expected, project.fx if expected ==
+                                                                       project.currency else None):
+        return ""
+    source = resolve_rate(marks[0])
+    target = resolve_rate(expected, project.fx if expected == project.currency else None)
+    return f", about {expected} {value * source.usd_per_unit / target.usd_per_unit:,.0f} at the rates of " \
+           f"{target.as_of or source.as_of}"
+
+
+def currency_mark_problems(data: Any, project: Project, loc: tuple = ()) -> list[tuple[tuple, str]]:
+    """Amounts whose written mark names another currency than the field's: "$5M" in a CNY project, "¥3亿" in
+    a USD one. Fields named *_usd… are in US dollars whatever the project's currency."""
+    from .numbers import currency_marks
+
+    found: list[tuple[tuple, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += currency_mark_problems(value, project, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += currency_mark_problems(value, project, (*loc, index))
+    else:
+        marks = currency_marks(data)
+        value = _model_value(project, loc) if marks is not None else None
+        if marks is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            field = str(loc[-1])
+            expected = "USD" if "usd" in field.lower() else project.currency
+            if expected not in marks:
+                written = " or ".join(marks) if marks else "two currencies at once"
+                found.append((loc, f"{data!r} is written in {written}, but this field is in {expected}; write the "
+                                   f"amount in {expected}{_converted(value, marks, expected, project)} "
+                                   "(or drop the currency mark)"))
+    return found
+
+
 def cross_field_problems(project: Project) -> list[tuple[tuple, str]]:
     """Rules that involve more than one field: (location, message) pairs."""
     found = []
@@ -524,7 +575,7 @@ def validate_project(data: Any, lines: dict, file: str) -> tuple[Project, list[s
     except ValidationError as exc:
         raise UserError(validation_problems(exc, lines, file)) from None
     problems = [Problem(msg, file=file, line=line_for(lines, loc), field=".".join(map(str, loc)))
-                for loc, msg in cross_field_problems(project)]
+                for loc, msg in cross_field_problems(project) + currency_mark_problems(data, project)]
     if problems:
         raise UserError(problems)
     warnings = []

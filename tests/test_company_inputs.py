@@ -96,3 +96,31 @@ def test_ambiguous_or_unknown_currency_is_a_located_error(written, message):
     with pytest.raises(UserError) as caught:
         validate_project({"name": "X", "currency": written}, {("currency",): 3}, "p.yaml")
     assert message in str(caught.value) and "currency" in str(caught.value)
+
+
+@pytest.mark.parametrize("written, number", [("5 million", 5e6), ("1.2 billion", 1.2e9), ("300 thousand", 3e5),
+                                             ("3 crore", 3e7), ("2 lakh", 2e5), ("EUR 5bn", 5e9), ("250万元", 2.5e6)])
+def test_amounts_in_words(written, number):
+    from assess.numbers import parse_number
+
+    assert parse_number(written) == pytest.approx(number)
+
+
+def test_an_amount_marked_in_another_currency_is_a_located_error_with_the_conversion(invoke, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text('name: X\ncurrency: CNY\nbusiness:\n  revenue_12m: "3.82亿元"\n  raised_to_date: "$300M"\n'
+                    'compute:\n  gpu_hour_usd: "$2.5"\n  training_budget_usd: "¥1亿"\n', encoding="utf-8")
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 2, result.stderr  # 元 in a CNY field and $ in a USD field are fine
+    assert f"{path}:5: business.raised_to_date: '$300M' is written in USD" in lines[0]
+    assert "about CNY 2,0" in lines[0]  # 300M USD at the bundled ECB rates
+    assert f"{path}:8: compute.training_budget_usd:" in lines[1] and "CNY or JPY" in lines[1]
+
+
+def test_currency_marks_in_text_fields_are_left_alone(tmp_path):
+    from assess.project import validate_project
+
+    project, _ = validate_project({"name": "$5M Co", "tagline": "¥3亿"}, {}, "p.yaml")
+    assert project.name == "$5M Co"
