@@ -7,7 +7,7 @@ rate with synthetic fixed-length requests (--input-stdev 0 --output-stdev 0), FP
 --kv_cache_free_gpu_mem_fraction 0.95. So the comparison is the model's full-load throughput mode (batch as large
 as the KV memory allows, no latency cap): `tokens_per_second_per_gpu_max` × TP against the table's total.
 
-Run from the repository root: python bench/calibrate_serving.py [--markdown]
+Run from the repository root: python bench/calibrate_serving.py [--markdown | --validate]
 The model is analytic: the machine that runs this script does not change the numbers.
 """
 
@@ -36,6 +36,29 @@ PUBLISHED: list[tuple[str, int, int, int, float]] = [
     ("Llama-3.3-70B", 2, 1000, 1000, 4_205), ("Llama-3.3-70B", 2, 1000, 2000, 4_146),
     ("Llama-3.3-70B", 2, 2048, 128, 762), ("Llama-3.3-70B", 2, 2048, 2048, 3_082),
     ("Llama-3.3-70B", 2, 5000, 500, 898), ("Llama-3.3-70B", 2, 20000, 2000, 437),
+    # 8-GPU replicas: the all-reduce hop latency is fitted on these.
+    ("Llama-3.1-405B", 8, 128, 128, 3_627), ("Llama-3.1-405B", 8, 128, 2048, 4_340),
+    ("Llama-3.1-405B", 8, 128, 4096, 3_116), ("Llama-3.1-405B", 8, 500, 2000, 3_994),
+    ("Llama-3.1-405B", 8, 1000, 1000, 2_919), ("Llama-3.1-405B", 8, 1000, 2000, 2_895),
+    ("Llama-3.1-405B", 8, 2048, 128, 453), ("Llama-3.1-405B", 8, 2048, 2048, 2_296),
+    ("Llama-3.1-405B", 8, 5000, 500, 610), ("Llama-3.1-405B", 8, 20000, 2000, 345),
+]
+
+# Held out (not used to fit anything): the same v1.0 table on H200, and the v0.20 table's 70B at TP4/TP8 on H100
+# (NVIDIA/TensorRT-LLM perf-overview.md, v0.20; a different release, so ~10 % version drift is expected).
+_SHAPES = [(128, 128), (128, 2048), (128, 4096), (500, 2000), (1000, 1000), (1000, 2000), (2048, 128),
+           (2048, 2048), (5000, 500), (20000, 2000)]
+VALIDATION: list[tuple[str, str, int, int, int, float, str]] = [
+    *[("Llama-3.1-8B", "H200", 1, i, o, v, "v1.0") for (i, o), v in zip(_SHAPES, [
+        27_911, 26_221, 18_027, 20_770, 17_744, 16_828, 3_538, 12_194, 3_902, 1_804])],
+    *[("Llama-3.3-70B", "H200", 1, i, o, v, "v1.0") for (i, o), v in zip(_SHAPES, [
+        3_803, 4_336, 2_872, 3_666, 2_909, 2_994, 442, 2_003, 566, 283])],
+    *[("Llama-3.1-405B", "H200", 8, i, o, v, "v1.0") for (i, o), v in zip(_SHAPES, [
+        3_814, 5_348, 4_741, 4_724, 3_330, 3_722, 456, 2_948, 650, 505])],
+    *[("Llama-3.3-70B", "H100-SXM", 4, i, o, v, "v0.20") for (i, o), v in zip(_SHAPES[1:], [
+        11_464.94, 8_206.39, 9_903.53, 7_435.65, 7_611.12, 1_213.33, None, 1_552.68, 903.66]) if v],
+    *[("Llama-3.3-70B", "H100-SXM", 8, i, o, v, "v0.20") for (i, o), v in zip(_SHAPES[1:], [
+        17_424.32, 12_624.61, 14_553.93, 11_018.81, 11_139.22, 1_839.22, None, 2_369.84, 1_554.10]) if v],
 ]
 
 
@@ -57,7 +80,27 @@ def rows() -> list[dict]:
     return out
 
 
+def validation_rows() -> list[dict]:
+    out = []
+    for model, gpu, tp, isl, osl, total, version in VALIDATION:
+        ours = predicted(model, tp, isl, osl, gpu)["tokens_per_second_per_gpu_max"]
+        out.append({"model": model, "gpu": gpu, "tp": tp, "isl": isl, "osl": osl, "version": version,
+                    "published_per_gpu": total / tp, "predicted_per_gpu": ours, "residual": ours / (total / tp) - 1})
+    return out
+
+
 def main(argv: list[str]) -> int:
+    if "--validate" in argv:
+        held = validation_rows()
+        groups: dict[tuple, list[float]] = {}
+        for r in held:
+            groups.setdefault((r["model"], r["gpu"], r["tp"], r["version"]), []).append(r["residual"])
+        print("| Model | GPU | TP | Table | Residuals by shape | Worst |")
+        print("|---|---|---|---|---|---|")
+        for (model, gpu, tp, version), res in groups.items():
+            print(f"| {model} | {gpu} | {tp} | {version} | {' '.join(f'{x:+.0%}' for x in res)} | "
+                  f"{max(map(abs, res)):.0%} |")
+        return 0
     table = rows()
     if "--markdown" in argv:
         print("| Model | TP | ISL/OSL | Published tok/s/GPU | Model tok/s/GPU | Batch (KV-bound) | Residual |")
