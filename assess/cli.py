@@ -638,7 +638,10 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
             lines = ["GPUs (dense BF16 peak):"] + [
                 f"  {g['name']:<12} {g['memory_gb']:>5g} GB {g['bandwidth_gbs']:>6g} GB/s {g['bf16_tflops']:>6g} TFLOP/s"
                 for g in rows["gpus"]] + ["Models:"] + [
-                f"  {m['name']:<16} {m['params'] / 1e9:>7.2f}B params, {m['layers']} layers, {m['kv_heads']} KV heads"
+                f"  {m['name']:<16} {m['params'] / 1e9:>7.2f}B params, {m['layers']} layers, "
+                + (f"MLA latent {m['kv_lora_rank']}+{m['qk_rope_head_dim']}" if m.get("kv_lora_rank") else
+                   f"{m['kv_heads']} KV heads")
+                + (f", window {m['sliding_window']:,}" if m.get("sliding_window") else "")
                 for m in rows["models"]]
             emit("\n".join(lines) + "\n", output)
         return

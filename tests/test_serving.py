@@ -131,6 +131,12 @@ def test_impossible_tensor_parallel_is_an_error():
         serve(base_model="Llama-3.1-405B", precision="bf16", tensor_parallel=1)
 
 
+def test_batch_that_fits_nowhere_is_an_error():
+    with pytest.raises(UserError, match="does not fit") as err:
+        serve(base_model="Llama-3.1-8B", input_tokens=100_000, output_tokens=1000, batch_size=10**9)
+    assert err.value.problems[0].field == "compute.inference.batch_size"
+
+
 def test_latency_target_caps_the_batch_and_raises_cost():
     loose = serve(base_model="Llama-3.1-8B", input_tokens=1000, output_tokens=500, gpu_hour_usd=2.0)
     tight = serve(base_model="Llama-3.1-8B", input_tokens=1000, output_tokens=500, gpu_hour_usd=2.0, tpot_ms=20)

@@ -173,7 +173,7 @@ class Shape:
         # Decode: the larger of reading the weights and computing one token per request (roofline). Prefill is
         # added on top rather than hidden under the weight read: a prompt chunk makes its step compute-bound,
         # and the decode steps between prompts still pay the full read. (Overlapping the two overshot the
-        # long-prompt TensorRT-LLM shapes by up to 46 %; see docs/benchmarks.md.)
+        # long-prompt TensorRT-LLM shapes by up to 37 %; see docs/benchmarks.md.)
         linear = (max(self._weights_read(tokens) / eff_bw, 2.0 * m.active_params * decodes / eff_flops)
                   + 2.0 * m.active_params * prompt_tokens / eff_flops)
         mean_context = self.inp + self.out / 2.0
@@ -317,7 +317,8 @@ def estimate_serving(compute: Compute, r: "Resolved", context: int | None = None
         if not fitting:
             raise UserError(Problem(
                 f"{model.name} ({shape_at(1).weight_bytes / 1e9:,.1f} GB of {precision} weights) does not fit with "
-                f"the KV cache of {need} request(s) even on {MAX_TP} × {gpu.name}", field="compute.inference"))
+                f"the KV cache of {need} request(s) even on {MAX_TP} × {gpu.name}",
+                field="compute.inference.batch_size" if wanted_batch else "compute.inference"))
         # A practitioner tries the layouts from the smallest that fits up to one node and keeps the cheapest
         # per token: more GPUs leave more room for KV (a bigger batch) but pay for all-reduces.
         smallest = fitting[0]
