@@ -598,13 +598,16 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 @click.option("--layers", help="Transformer layers.")
 @click.option("--kv-heads", help="Key/value heads (grouped-query attention).")
 @click.option("--head-dim", help="Attention head dimension.")
-@click.option("--context", type=click.IntRange(1, 10**9), help="Tokens held in the KV cache per request.")
+@click.option("--context", type=click.IntRange(1, 10**9), help="Tokens held in the KV cache per request "
+              "[default: input + output tokens].")
 @click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16", "fp8", "int8", "int4"]),
               help="Serving weight precision [default: bf16]; fp8 also stores the KV cache in fp8, int8/int4 keep "
               "a 16-bit KV cache.")
-@click.option("--requests-per-month", help="Serving volume.")
-@click.option("--input-tokens", help="Input tokens per request.")
-@click.option("--output-tokens", help="Output tokens per request.")
+@click.option("--requests-per-month", help="Serving volume [default: none; then cost is per request at full "
+              "load, with no fleet size].")
+@click.option("--input-tokens", help="Input tokens per request [default: half of 2,048 or of the model's "
+              "context if shorter, stated as an assumption].")
+@click.option("--output-tokens", help="Output tokens per request [default: the other half].")
 @click.option("--batch-size", help="Concurrent requests per replica [default: as many as the KV cache holds in "
               "90 % of GPU memory after the weights (vLLM's default), capped by --ttft-ms and --tpot-ms].")
 @click.option("--tensor-parallel", help="GPUs per serving replica: 1, 2, 4, 8 or a multiple of 8 [default: of the "
