@@ -607,7 +607,8 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
               "load, with no fleet size].")
 @click.option("--input-tokens", help="Input tokens per request [default: half of 2,048 or of the model's "
               "context if shorter, stated as an assumption].")
-@click.option("--output-tokens", help="Output tokens per request [default: the other half].")
+@click.option("--output-tokens", help="Output tokens per request [default: the other half; with only "
+              "--input-tokens, the rest of --context or 1, stated as an assumption].")
 @click.option("--batch-size", help="Concurrent requests per replica [default: as many as the KV cache holds in "
               "90 % of GPU memory after the weights (vLLM's default), capped by --ttft-ms and --tpot-ms].")
 @click.option("--tensor-parallel", help="GPUs per serving replica: 1, 2, 4, 8 or a multiple of 8 [default: of the "

@@ -281,6 +281,8 @@ def estimate_serving(compute: Compute, r: "Resolved", context: int | None = None
         total = context or ((inf_in or 0) + (inf_out or 0))
     inp = int(inf_in if inf_in is not None else (total - (inf_out or 0)) if inf_out is not None else total // 2)
     out = int(inf_out if inf_out is not None else max(total - inp, 1))
+    if inf_out is None and inf_in is not None:
+        _assume(assumptions, "output tokens per request", out, "not given: the rest of --context, at least 1")
     out = max(out, 1)
     kv_tokens = int(context or (inp + out))
     if model.context_length and kv_tokens > model.context_length:
