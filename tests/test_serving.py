@@ -9,8 +9,13 @@ import pytest
 
 from assess.compute.catalog import model_catalogue
 from assess.compute.estimate import estimate
-from assess.compute.serving import (ALLREDUCE_HOP_LATENCY_S, HOURS_PER_MONTH, SECONDS_PER_MONTH, allowed_tp,
-                                    kv_bytes_per_token)
+from assess.compute.serving import (
+    ALLREDUCE_HOP_LATENCY_S,
+    HOURS_PER_MONTH,
+    SECONDS_PER_MONTH,
+    allowed_tp,
+    kv_bytes_per_token,
+)
 from assess.errors import UserError
 from assess.project import Compute
 

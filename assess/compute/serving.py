@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, UserError
 from ..project import Compute
-from .catalog import Gpu, ModelArch, model_catalogue, _key
+from .catalog import Gpu, ModelArch, _key, model_catalogue
 
 if TYPE_CHECKING:  # estimate imports this module; the type only
     from .estimate import Resolved
@@ -42,7 +42,8 @@ MEMORY_UTILISATION = 0.9
 # Share of the dense tensor-core peak reached by the linear layers and attention in a large mixed batch.
 # Fitted on the prefill-heavy TensorRT-LLM shapes (2048/128, 5000/500), which are compute-bound.
 COMPUTE_EFFICIENCY = 0.5
-# Share of HBM bandwidth reached reading weights and KV cache in decode (llm-analysis and vLLM practice: 0.7–0.8).
+# Share of HBM bandwidth reached reading weights and KV cache in decode. Fitted on the decode-heavy shapes
+# (128/4096, 2048/2048); llm-analysis uses at most 0.7, TensorRT-LLM on H100 evidently does better.
 BANDWIDTH_EFFICIENCY = 0.8
 # Fixed cost of one engine step (scheduling, sampling, kernel launches), seconds.
 STEP_OVERHEAD_S = 0.002
@@ -127,8 +128,9 @@ class Shape:
 
     @property
     def peak_flops(self) -> float:
-        fp8 = self.precision in ("fp8",) and self.gpu.fp8_tflops
-        return (self.gpu.fp8_tflops if fp8 else self.gpu.bf16_tflops) * 1e12 * self.tp
+        # FP8 runs on FP8 tensor cores where the GPU has them; elsewhere it is weight-only, at the BF16 peak.
+        peak = self.gpu.fp8_tflops if self.precision == "fp8" and self.gpu.fp8_tflops else self.gpu.bf16_tflops
+        return peak * 1e12 * self.tp
 
     @property
     def bandwidth(self) -> float:
@@ -244,7 +246,7 @@ def _hosted(inf: Any, result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def estimate_serving(compute: Compute, r: "Resolved", context: int | None = None) -> dict[str, Any] | None:
+def estimate_serving(compute: Compute, r: Resolved, context: int | None = None) -> dict[str, Any] | None:
     """Self-hosted (or hosted-API) serving cost; appends what it assumed to r.assumptions."""
     inf = compute.inference
     if inf is None and r.model is None:
@@ -327,7 +329,7 @@ def estimate_serving(compute: Compute, r: "Resolved", context: int | None = None
         candidates = [t for t in fitting if t <= max(smallest, 8)]
 
     def choose(ttft_s: float | None, tpot_s: float | None) -> tuple[Shape, dict[str, Any]]:
-        best = None
+        best: tuple[Shape, dict[str, Any], float] | None = None
         for t in candidates:
             s = shape_at(t)
             plan = plan_replica(s, ttft_s, tpot_s)
@@ -337,6 +339,7 @@ def estimate_serving(compute: Compute, r: "Resolved", context: int | None = None
             per_gpu = plan["tps"] / t
             if best is None or per_gpu > best[2] * 1.0001:  # ties go to the smaller replica
                 best = (s, plan, per_gpu)
+        assert best is not None  # candidates is never empty
         return best[0], best[1]
 
     warnings: list[str] = []
