@@ -595,7 +595,9 @@ _COMPUTE_FLAGS = {  # CLI flag → project.yaml field, so errors name the flag t
     "base_model": "base_model", "budget_usd": "training_budget_usd",
 }
 _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_per_month",
-                    "input_tokens": "input_tokens", "output_tokens": "output_tokens", "batch_size": "batch_size"}
+                    "input_tokens": "input_tokens", "output_tokens": "output_tokens", "batch_size": "batch_size",
+                    "tensor_parallel": "tensor_parallel", "ttft_ms": "ttft_ms", "tpot_ms": "tpot_ms",
+                    "peak_to_average": "peak_to_average"}
 
 
 @main.command(epilog=EXIT_CODES)
@@ -613,12 +615,27 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 @click.option("--layers", help="Transformer layers.")
 @click.option("--kv-heads", help="Key/value heads (grouped-query attention).")
 @click.option("--head-dim", help="Attention head dimension.")
-@click.option("--context", type=click.IntRange(1, 10**9), help="Tokens held in the KV cache per request.")
-@click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16", "fp8", "int8", "int4"]))
-@click.option("--requests-per-month", help="Serving volume.")
-@click.option("--input-tokens", help="Input tokens per request.")
-@click.option("--output-tokens", help="Output tokens per request.")
-@click.option("--batch-size", help="Concurrent requests per replica [default: as many as fit, up to 32].")
+@click.option("--context", type=click.IntRange(1, 10**9), help="Tokens held in the KV cache per request "
+              "[default: input + output tokens].")
+@click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16", "fp8", "int8", "int4"]),
+              help="Serving weight precision [default: bf16]; fp8 also stores the KV cache in fp8, int8/int4 keep "
+              "a 16-bit KV cache.")
+@click.option("--requests-per-month", help="Serving volume [default: none; then cost is per request at full "
+              "load, with no fleet size].")
+@click.option("--input-tokens", help="Input tokens per request [default: half of 2,048 or of the model's "
+              "context if shorter, stated as an assumption].")
+@click.option("--output-tokens", help="Output tokens per request [default: the other half; with only "
+              "--input-tokens, the rest of --context or 1, stated as an assumption].")
+@click.option("--batch-size", help="Concurrent requests per replica [default: as many as the KV cache holds in "
+              "90 % of GPU memory after the weights (vLLM's default), capped by --ttft-ms and --tpot-ms].")
+@click.option("--tensor-parallel", help="GPUs per serving replica: 1, 2, 4, 8 or a multiple of 8 [default: of the "
+              "layouts from the smallest that fits up to 8, the one with the most output tokens/s per GPU].")
+@click.option("--ttft-ms", help="Latency target, time to first token in ms [default: 2000, MLPerf Inference "
+              "llama3_1-8b server scenario].")
+@click.option("--tpot-ms", help="Latency target, time per output token in ms [default: 100, MLPerf Inference "
+              "llama3_1-8b server scenario].")
+@click.option("--peak-to-average", help="Peak request rate ÷ average; the fleet is sized for the peak around the "
+              "clock [default: 3, an assumption to replace with your traffic].")
 @click.option("--list", "list_catalogues", is_flag=True, help="List the GPU and model catalogues.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
@@ -642,7 +659,10 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
             lines = ["GPUs (dense BF16 peak):"] + [
                 f"  {g['name']:<12} {g['memory_gb']:>5g} GB {g['bandwidth_gbs']:>6g} GB/s {g['bf16_tflops']:>6g} TFLOP/s"
                 for g in rows["gpus"]] + ["Models:"] + [
-                f"  {m['name']:<16} {m['params'] / 1e9:>7.2f}B params, {m['layers']} layers, {m['kv_heads']} KV heads"
+                f"  {m['name']:<16} {m['params'] / 1e9:>7.2f}B params, {m['layers']} layers, "
+                + (f"MLA latent {m['kv_lora_rank']}+{m['qk_rope_head_dim']}" if m.get("kv_lora_rank") else
+                   f"{m['kv_heads']} KV heads")
+                + (f", window {m['sliding_window']:,}" if m.get("sliding_window") else "")
                 for m in rows["models"]]
             emit("\n".join(lines) + "\n", output)
         return
@@ -707,11 +727,22 @@ def _compute_table(result: dict[str, Any]) -> str:
         if i["mode"] == "self-hosted":
             kv = f"{i['kv_bytes_per_token']:,.0f}" if i["kv_bytes_per_token"] else "unknown"
             lines += [f"  weights         {i['weights_gb']:.1f} GB ({i['precision']})",
-                      f"  KV cache        {kv} bytes/token",
+                      f"  KV cache        {kv} bytes/token ({i['kv_attention']})",
                       f"  fits one GPU    {'yes' if i['fits_one_gpu'] else 'no'} ({i['gpu']}; "
-                      f"{i['gpus_per_replica']} per replica, batch {i['batch_size']})",
-                      f"  throughput      {i['tokens_per_second_per_gpu']:,.0f} output tokens/s per GPU",
-                      f"  GPUs needed     {i['gpus_needed'] if i['gpus_needed'] is not None else 'unknown'}"]
+                      f"{i['gpus_per_replica']} per replica, batch {i['batch_size']} of "
+                      f"{i['max_batch_size_memory']} that fit)",
+                      f"  latency         TTFT {i['ttft_ms']:,.0f} ms, TPOT {i['tpot_ms']:,.1f} ms",
+                      f"  throughput      {i['tokens_per_second_per_gpu']:,.0f} output tokens/s per GPU "
+                      f"({i['tokens_per_second_per_gpu_max']:,.0f} with no latency cap)",
+                      f"  GPUs needed     {i['gpus_needed'] if i['gpus_needed'] is not None else 'unknown'}"
+                      + (f" ({i['replicas']} replica(s) at {i['peak_to_average']:g}× peak, "
+                         f"{i['utilisation']:.0%} average use)" if i.get("replicas") else "")]
+            if i.get("idle_floor_monthly_usd") is not None:
+                lines.append(f"  idle floor      {money(i['idle_floor_monthly_usd'])}/month for one always-on replica")
+            full = i.get("cost_per_1m_tokens_full_load_usd")
+            if full is not None:
+                lines.append(f"  at full load    {money(full)} per 1M tokens")
+            lines += [f"  warning         {w}" for w in i.get("warnings") or ()]
         per_1k = i.get("cost_per_1k_requests_usd")
         per_1m = i.get("cost_per_1m_tokens_usd")
         lines += [f"  $/1k requests   {money(per_1k) if per_1k is not None else 'unknown'}",

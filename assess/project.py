@@ -199,6 +199,10 @@ class Inference(Section):
     gpu: str | None = Field(None, description="Serving GPU, if different from compute.gpu.")
     batch_size: PositiveCount | None = None
     peak_to_average: PeakToAverage | None = None
+    tensor_parallel: PositiveCount | None = Field(
+        None, description="GPUs per serving replica: 1, 2, 4, 8 or a multiple of 8 (default: the cheapest that fits).")
+    ttft_ms: Positive | None = Field(None, description="Latency target: time to first token, milliseconds.")
+    tpot_ms: Positive | None = Field(None, description="Latency target: time per output token, milliseconds.")
     api_input_usd_per_1m: NonNegative | None = Field(None, description="Hosted-API price per 1M input tokens.")
     api_output_usd_per_1m: NonNegative | None = Field(None, description="Hosted-API price per 1M output tokens.")
     requests_per_customer_month: NonNegative | None = Field(

@@ -100,9 +100,15 @@ def test_decode_is_bandwidth_bound_and_throughput_scales_with_bandwidth():
         return estimate(spec)["inference"]
 
     h100, a100 = tps("H100-SXM"), tps("A100-80GB")
-    # batch 1: a decode step reads all weights once, so step time ≈ weights / (bandwidth × 0.7).
-    assert h100["decode_step_seconds"] == pytest.approx(8.03e9 * 2 / (3350e9 * 0.7), rel=0.05)
-    assert h100["tokens_per_second_per_gpu"] / a100["tokens_per_second_per_gpu"] == pytest.approx(3350 / 2039, rel=0.1)
+    # batch 1: a decode step reads all weights once, so step time ≈ weights / (bandwidth × 0.8) plus the fixed
+    # per-step overhead (serving.py's calibrated constants; the KV read and the prompt share add ~1 %).
+    from assess.compute.serving import BANDWIDTH_EFFICIENCY, STEP_OVERHEAD_S
+
+    assert h100["decode_step_seconds"] == pytest.approx(8.03e9 * 2 / (3350e9 * BANDWIDTH_EFFICIENCY) + STEP_OVERHEAD_S,
+                                                        rel=0.05)
+    # Without the fixed overhead, step time scales with 1 / bandwidth.
+    ratio = (a100["decode_step_seconds"] - STEP_OVERHEAD_S) / (h100["decode_step_seconds"] - STEP_OVERHEAD_S)
+    assert ratio == pytest.approx(3350 / 2039, rel=0.1)
 
 
 def test_gpus_needed_and_costs_follow_volume():

@@ -124,7 +124,10 @@ def test_an_overflowing_estimate_is_a_located_error():
 
 
 def test_largest_allowed_values_give_a_finite_estimate(invoke, tmp_path):
-    """Every number at its bound at once: the estimate is finite and the report renders."""
+    """Numbers at their bounds at once: the estimate is finite and the report renders. Since issue 12 a serving
+    replica must be a real tensor-parallel layout (at most 512 GPUs), so the GPU here is the largest allowed one
+    and the attention is small enough for a 1e15-parameter model's replica to hold a request; the test below
+    keeps every serving number at its bound and expects the located layout error instead."""
     body = """\
 name: X
 business: {price_per_customer_month: 1e15, cac: 1e15, monthly_churn: 1, cash: 1e15, monthly_burn: 1e15,
@@ -134,6 +137,23 @@ compute:
   training_tokens: 1e16
   training_type: pretrain
   mfu: 0.001
+  gpu: big
+  gpus: [{name: big, memory_gb: 1e5, bandwidth_gbs: 1, bf16_tflops: 0.1, usd_per_hour: 1e15}]
+  layers: 1
+  kv_heads: 1
+  head_dim: 1
+  inference: {requests_per_month: 1e15, input_tokens: 1e15, output_tokens: 1e15, peak_to_average: 1000}
+"""
+    result = invoke("run", write(tmp_path, body), "--no-bench", "--format", "json", "-o", tmp_path / "r.json")
+    assert result.exit_code == 0, result.stderr
+    json.loads((tmp_path / "r.json").read_text(), parse_constant=_refuse)
+
+
+def test_serving_numbers_at_their_bounds_are_an_impossible_layout(invoke, tmp_path):
+    body = """\
+name: X
+compute:
+  model_params: 1e15
   gpu: slow
   gpus: [{name: slow, memory_gb: 1, bandwidth_gbs: 1, bf16_tflops: 0.1, usd_per_hour: 1e15}]
   layers: 1000000000000
@@ -143,8 +163,8 @@ compute:
               batch_size: 1000000000000}
 """
     result = invoke("run", write(tmp_path, body), "--no-bench", "--format", "json", "-o", tmp_path / "r.json")
-    assert result.exit_code == 0, result.stderr
-    json.loads((tmp_path / "r.json").read_text(), parse_constant=_refuse)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "compute.inference.batch_size" in result.stderr and "does not fit" in result.stderr
 
 
 # --- finding 19: unknown-field warnings are capped ------------------------------------------------------------------

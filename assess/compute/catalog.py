@@ -45,6 +45,13 @@ class ModelArch:
     head_dim: int | None
     context_length: int | None
     source: str
+    # Attention variants (None = not used). MLA (DeepSeek-V2/V3) caches one latent of kv_lora_rank plus a shared
+    # RoPE key of qk_rope_head_dim per layer instead of per-head keys and values. Sliding-window layers keep at
+    # most sliding_window tokens; swa_layers says how many layers do (Gemma 2 alternates local and global).
+    kv_lora_rank: int | None = None
+    qk_rope_head_dim: int | None = None
+    sliding_window: int | None = None
+    swa_layers: int | None = None
 
 
 def _key(name: str) -> str:
@@ -93,7 +100,8 @@ def model_catalogue() -> dict[str, ModelArch]:
         table[_key(row["name"])] = ModelArch(
             row["name"], float(row["params"]), float(row.get("active_params") or row["params"]), row.get("layers"),
             row.get("hidden_size"), row.get("heads"), row.get("kv_heads"), row.get("head_dim"),
-            row.get("context_length"), row["source"])
+            row.get("context_length"), row["source"], row.get("kv_lora_rank"), row.get("qk_rope_head_dim"),
+            row.get("sliding_window"), row.get("swa_layers", row.get("layers") if row.get("sliding_window") else None))
     return table
 
 

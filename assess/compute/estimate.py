@@ -4,9 +4,8 @@ Training: FLOPs = k·N_active·D with k = 6 for full training (forward 2ND + bac
 and k = 4 for LoRA/QLoRA (the backward pass still propagates activation gradients, 2ND, but skips the
 weight gradients of the frozen base, 2ND). GPU-hours = FLOPs / (dense peak × MFU × 3600).
 
-Serving: prefill is compute-bound (2·N·tokens / (peak × efficiency)); decode is bandwidth-bound
-((weights + KV) / (bandwidth × efficiency) per step, shared by the batch). The per-step time takes the larger
-of the two bounds, as llm-analysis does.
+Serving: see serving.py (continuous batching sized by KV memory and latency targets, calibrated against
+TensorRT-LLM's published throughput).
 """
 
 from __future__ import annotations
@@ -18,21 +17,15 @@ from typing import Any
 from ..errors import Problem, UserError
 from ..project import Compute
 from .catalog import Gpu, ModelArch, find_gpu, find_model, gpu_catalogue, gpu_prices_as_of
+from .serving import (HOURS_PER_MONTH, KV_BYTES, SECONDS_PER_MONTH, WEIGHT_BYTES,  # noqa: F401 (re-exported)
+                      estimate_serving, kv_bytes_per_token)
 
 DEFAULT_GPU = "H100-SXM"
 DEFAULT_MFU = 0.4
-COMPUTE_EFFICIENCY = 0.5  # serving: share of dense peak reached in prefill / compute-bound decode
-BANDWIDTH_EFFICIENCY = 0.7  # serving: share of memory bandwidth reached in decode (llm-analysis: ≤ 0.7)
 MEMORY_HEADROOM = 0.9  # usable share of GPU memory
 ACTIVATION_OVERHEAD = 1.2  # training memory: +20 % for activations and buffers, with checkpointing
-DEFAULT_PEAK_TO_AVERAGE = 3.0
-DEFAULT_MAX_BATCH = 32
-HOURS_PER_MONTH = 730.0
-SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
 FLOPS_FACTOR = {"full": 6.0, "pretrain": 6.0, "lora": 4.0, "qlora": 4.0}
 TRAIN_BYTES_PER_PARAM = {"full": 16.0, "pretrain": 16.0, "lora": 2.0 + 0.01 * 16, "qlora": 0.55 + 0.01 * 16}
-WEIGHT_BYTES = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
-KV_BYTES = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 2.0, "int4": 2.0}
 # Besiroglu et al. 2024, "Chinchilla Scaling: A replication attempt".
 CHINCHILLA = {"E": 1.8172, "A": 482.01, "B": 2085.43, "alpha": 0.3478, "beta": 0.3658}
 
@@ -136,93 +129,8 @@ def estimate_training(compute: Compute, r: Resolved) -> dict[str, Any] | None:
 
 
 def _kv_bytes_per_token(model: ModelArch, precision: str) -> float | None:
-    if not (model.layers and model.kv_heads and model.head_dim):
-        return None
-    return 2 * model.layers * model.kv_heads * model.head_dim * KV_BYTES[precision]
-
-
-def estimate_serving(compute: Compute, r: Resolved, context: int | None = None) -> dict[str, Any] | None:
-    inf = compute.inference
-    if inf is None and r.model is None:
-        return None
-    inf_in = inf.input_tokens if inf else None
-    inf_out = inf.output_tokens if inf else None
-    rpm = inf.requests_per_month if inf else None
-    result: dict[str, Any] = {"requests_per_month": rpm, "input_tokens": inf_in, "output_tokens": inf_out}
-    if inf and (inf.api_input_usd_per_1m is not None or inf.api_output_usd_per_1m is not None):
-        per_request = ((inf_in or 0) * (inf.api_input_usd_per_1m or 0)
-                       + (inf_out or 0) * (inf.api_output_usd_per_1m or 0)) / 1e6
-        result.update(mode="hosted-api", cost_per_request_usd=per_request,
-                      cost_per_1k_requests_usd=per_request * 1000,
-                      cost_per_1m_tokens_usd=(per_request / ((inf_in or 0) + (inf_out or 0)) * 1e6
-                                              if (inf_in or inf_out) else None),
-                      monthly_cost_usd=per_request * rpm if rpm is not None else None)
-        return result
-    if r.model is None:
-        return None
-    model, gpu = r.model, r.serving_gpu
-    precision = (inf.precision if inf and inf.precision else "bf16")
-    bytes_per_weight = WEIGHT_BYTES[precision]
-    weights_gb = model.params * bytes_per_weight / 1e9
-    kv_per_token = _kv_bytes_per_token(model, precision)
-    tokens_per_request = context or (((inf_in or 0) + (inf_out or 0)) or None)
-    if tokens_per_request is None:
-        tokens_per_request = min(model.context_length or 2048, 2048)
-    if model.context_length and tokens_per_request > model.context_length:
-        raise UserError(Problem(f"{tokens_per_request:,} tokens per request exceed {model.name}'s context of "
-                                f"{model.context_length:,}", field="compute.inference.input_tokens"))
-    kv_per_request_gb = (kv_per_token or 0) * tokens_per_request / 1e9
-    usable = gpu.memory_gb * MEMORY_HEADROOM
-    fits_one = weights_gb + kv_per_request_gb <= usable
-    wanted_batch = inf.batch_size if inf and inf.batch_size else None
-    # GPUs per replica (tensor parallel): enough to hold weights plus the KV cache of the batch.
-    replica = max(1, math.ceil((weights_gb + kv_per_request_gb * (wanted_batch or 1)) / usable))
-    room = replica * usable - weights_gb
-    max_batch = int(room // kv_per_request_gb) if kv_per_request_gb > 0 else DEFAULT_MAX_BATCH
-    batch = wanted_batch or max(1, min(DEFAULT_MAX_BATCH, max_batch))
-    peak = (gpu.fp8_tflops if precision == "fp8" and gpu.fp8_tflops else gpu.bf16_tflops) * 1e12 * replica
-    bandwidth = gpu.bandwidth_gbs * 1e9 * replica
-    n_active = model.active_params
-    inp = inf_in if inf_in is not None else tokens_per_request // 2
-    out = inf_out if inf_out is not None else tokens_per_request - inp
-    out = max(out, 1)
-    weight_bytes = model.params * bytes_per_weight
-    prefill_s = max(2 * n_active * batch * inp / (peak * COMPUTE_EFFICIENCY),
-                    weight_bytes / (bandwidth * BANDWIDTH_EFFICIENCY))
-    mean_context = inp + out / 2
-    step_bytes = weight_bytes + batch * (kv_per_token or 0) * mean_context
-    step_s = max(step_bytes / (bandwidth * BANDWIDTH_EFFICIENCY), 2 * n_active * batch / (peak * COMPUTE_EFFICIENCY))
-    cycle_s = prefill_s + out * step_s
-    requests_per_second_replica = batch / cycle_s
-    tokens_per_second_per_gpu = batch * out / cycle_s / replica
-    price = r.serving_gpu_hour_usd
-    full_load_cost_per_request = (price * replica / 3600 / requests_per_second_replica) if price is not None else None
-    peak_factor = (inf.peak_to_average if inf and inf.peak_to_average else DEFAULT_PEAK_TO_AVERAGE)
-    gpus_needed = monthly_cost = per_request = None
-    if rpm is not None and rpm > 0:
-        peak_rps = rpm / SECONDS_PER_MONTH * peak_factor
-        gpus_needed = max(1, math.ceil(peak_rps / requests_per_second_replica)) * replica
-        if price is not None:
-            monthly_cost = gpus_needed * HOURS_PER_MONTH * price
-            per_request = monthly_cost / rpm
-    elif full_load_cost_per_request is not None:
-        per_request = full_load_cost_per_request
-    result.update(
-        mode="self-hosted", model=model.name, gpu=gpu.name, precision=precision,
-        weights_gb=weights_gb, kv_bytes_per_token=kv_per_token, kv_gb_per_request=kv_per_request_gb,
-        tokens_per_request=tokens_per_request, fits_one_gpu=fits_one, gpus_per_replica=replica, batch_size=batch,
-        kv_gb_at_batch=kv_per_request_gb * batch, prefill_seconds=prefill_s, decode_step_seconds=step_s,
-        requests_per_second_per_replica=requests_per_second_replica,
-        tokens_per_second_per_gpu=tokens_per_second_per_gpu, peak_to_average=peak_factor,
-        gpus_needed=gpus_needed, gpu_hour_usd=price, monthly_cost_usd=monthly_cost,
-        cost_per_request_usd=per_request,
-        cost_per_1k_requests_usd=per_request * 1000 if per_request is not None else None,
-        cost_per_1m_tokens_usd=(per_request / (inp + out) * 1e6) if per_request is not None else None,
-        cost_per_1m_tokens_full_load_usd=(full_load_cost_per_request / (inp + out) * 1e6
-                                          if full_load_cost_per_request is not None else None),
-        efficiency={"compute": COMPUTE_EFFICIENCY, "bandwidth": BANDWIDTH_EFFICIENCY},
-    )
-    return result
+    """Kept for callers of the old name; serving.kv_bytes_per_token knows MLA as well as GQA/MQA."""
+    return kv_bytes_per_token(model, precision)
 
 
 def _first_non_finite(value: Any, path: str = "") -> str | None:
