@@ -179,9 +179,10 @@ def test_make_or_buy_rows_come_from_the_public_estimate(tmp_path):
     m = result["evidence"]["compute"]["make_or_buy"]
     assert m["available"] and m["open_model"] == "Llama-3.1-405B" and m["price_as_of"] == "2025-08-30"
     assert [r["requests_per_month"] for r in m["rows"]] == [10_000, 100_000, 1_000_000]
+    assert m["precision"] == "fp8"  # Hopper-class GPUs serve open models in FP8, as NVIDIA's published figures do
     for row in m["rows"]:
         spec = Compute(base_model="Llama-3.1-405B", inference=Inference(
-            requests_per_month=row["requests_per_month"], input_tokens=1000, output_tokens=500))
+            requests_per_month=row["requests_per_month"], input_tokens=1000, output_tokens=500, precision="fp8"))
         assert row["self_host_monthly_usd"] == pytest.approx(estimate(spec)["inference"]["monthly_cost_usd"])
         assert row["api_monthly_usd"] == pytest.approx(0.0075 * row["requests_per_month"])
         assert row["cheaper"] == ("API" if row["api_monthly_usd"] <= row["self_host_monthly_usd"] else "self-host")
@@ -306,3 +307,11 @@ def test_make_or_buy_stays_within_the_schema_bounds_at_the_largest_volume(tmp_pa
     data = venture(inference={"requests_per_month": 1e15})
     m = run_dict(tmp_path, data)["evidence"]["compute"]["make_or_buy"]
     assert [row["requests_per_month"] for row in m["rows"]] == [1e15]  # 10× and 100× would exceed 1e15
+
+
+def test_make_or_buy_keeps_a_precision_the_project_states(tmp_path):
+    stated = run_dict(tmp_path, venture(inference={"precision": "bf16"}))["evidence"]["compute"]["make_or_buy"]
+    default = run_dict(tmp_path, venture())["evidence"]["compute"]["make_or_buy"]
+    assert stated["precision"] == "bf16" and default["precision"] == "fp8"
+    # bf16 weights need about twice the GPUs of fp8 for the same 405B model
+    assert stated["rows"][-1]["self_host_gpus"] > default["rows"][-1]["self_host_gpus"]
