@@ -260,23 +260,6 @@ def entry() -> None:
     os._exit(code)
 
 
-def verdict_lines(result: dict[str, Any]) -> str:
-    """The verdict, its score bounds, why, and the fact behind each red flag, for stderr."""
-    from .report.format import fmt
-
-    o = result["overall"]
-    cur = result["project"]["currency"]
-    score = "n/a" if o["score"] is None else f"{o['score']:.0f}"
-    bounds = "n/a" if o["low"] is None else f"{o['low']:.0f}–{o['high']:.0f}"
-    lines = [f"verdict: {o['verdict']} (score {score}/100, bounds {bounds}, coverage {o['coverage']:.0%})",
-             f"  why: {o['basis']}"]
-    for f in o["red_flags"]:
-        note = f" ({f['note']})" if f["note"] else ""
-        lines.append(f"  {'fatal ' if f['fatal'] else ''}red flag [{f['area']}.{f['criterion']}]: {f['message']} "
-                     f"{f['fact']} = {fmt(f['value'], f['unit'], cur)}{note}")
-    return "\n".join(lines)
-
-
 def _data_options(func):
     for decorator in reversed([
         click.option("--encoding", help="Text encoding of the dataset (detected when omitted)."),
@@ -361,6 +344,8 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
     emit(render(result, fmt, template_dir), output)
     overall = result["overall"]
     score = overall["score"]
+    from .report.text import verdict_lines
+
     say(verdict_lines(result))
     if fail_under is not None and (score is None or score < fail_under):
         click.echo(f"assess: score {score} is below --fail-under {fail_under:g}", err=True)
@@ -434,20 +419,18 @@ def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
         if fmt == "json":
             emit(jsonout.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
         else:
-            for row in rows:
-                click.echo(f"{row['fact']:<42} {row['unit']:<16} {row['description']}")
+            from .report.text import facts_table
+
+            emit(facts_table(rows), None)
         return
     loaded = load_rubrics(rubrics_dir)
     if fmt == "json":
         emit(jsonout.dumps([r.model_dump(by_alias=True, exclude_none=True) for r in loaded], indent=2,
                         ensure_ascii=False) + "\n", None)
         return
-    for rubric in loaded:
-        click.echo(f"{rubric.title} [{rubric.id} v{rubric.version}, weight {rubric.weight:g}]")
-        for c in rubric.criteria:
-            flag = "  (red flag)" if c.red_flag else ""
-            click.echo(f"  {c.id:<26} w{c.weight:<4g} {c.fact:<38} {rubric.target_for(c)}{flag}")
-            click.echo(f"  {'':<26} {c.source}")
+    from .report.text import rubrics_table
+
+    emit(rubrics_table(loaded), None)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -503,24 +486,9 @@ def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ..
     if fmt == "json":
         emit(jsonout.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
         return
-    emit(_bench_table(result), output)
+    from .report.text import bench_table
 
-
-def _bench_table(r: dict[str, Any]) -> str:
-    lines = [f"task {r['task']} · metric {r['metric']} · {r['folds']}-fold CV · rows {r['rows_used']:,} of "
-             f"{r['rows_total']:,}{' (sampled)' if r['sampled'] else ''} · {r['seconds']:.1f} s", ""]
-    lines.append(f"{'model':<40} {'mean':>8} {'95% CI':>19} {'fit s':>7} {'ms/1k':>8}  status")
-    for m in r["models"]:
-        mean = f"{m['cv_mean']:.4f}" if m["cv_mean"] is not None else "—"
-        ci = f"{m['cv_ci95'][0]:.4f}–{m['cv_ci95'][1]:.4f}" if m["cv_ci95"] else "—"
-        fit = f"{m['fit_seconds']:.2f}" if m["fit_seconds"] is not None else "—"
-        pred = f"{m['predict_ms_per_1k']:.1f}" if m["predict_ms_per_1k"] is not None else "—"
-        status = m["status"] + (f" ({m['error']})" if m["error"] else "")
-        lines.append(f"{m['name']:<40} {mean:>8} {ci:>19} {fit:>7} {pred:>8}  {status}")
-    lines.append("")
-    for qa in r["answers"]:
-        lines.append(f"{qa['question']}\n  {qa['answer']}")
-    return "\n".join(lines) + "\n"
+    emit(bench_table(result), output)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -570,22 +538,9 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
     if fmt == "json":
         emit(jsonout.dumps({"facts": facts, "profile": profile}, indent=2, ensure_ascii=False) + "\n", output)
         return
-    lines = [f"{name:<30} {value}" for name, value in facts.items()]
-    lines += ["", f"{'column':<30} {'type':<12} {'missing':>8} {'unique':>8}"]
-    lines += [f"{c['name'][:30]:<30} {c['type']:<12} {c['missing_share']:>8.1%} {c['unique']:>8,}"
-              for c in profile["columns"]]
-    if profile["column_count"] > len(profile["columns"]):
-        from .caps import more_marker
+    from .report.text import profile_table
 
-        lines.append(f"{more_marker(profile['column_count'] - len(profile['columns']))} columns")
-    if profile["class_balance"]:
-        lines += ["", "class balance: " + ", ".join(f"{k} {v:.1%}" for k, v in profile["class_balance"].items())]
-    pii = profile["pii"]
-    lines += [f"personal data: {pii['rows_with_pii']:,} of {pii['rows_scanned']:,} rows"
-              f"{' (sampled)' if pii['sampled'] else ''}: {pii['by_kind']}"]
-    lines += [f"commercial use: {profile['commercial_use']} ({'; '.join(profile['license']['reasons'])})",
-              f"readiness level: {profile['readiness_level']} ({'; '.join(profile['readiness_reasons'])})"]
-    emit("\n".join(lines) + "\n", output)
+    emit(profile_table(facts, profile), output)
 
 
 _COMPUTE_FLAGS = {  # CLI flag → project.yaml field, so errors name the flag the user typed
