@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from . import __version__, jsonout
+from .vocab import BENCH_TASKS, DATA_SOURCES, PRECISIONS, REPORT_FORMATS, TABLE_METRICS, TEXT_FORMATS
 from .errors import Problem, UserError
 
 EXIT_CODES = """\b
@@ -298,7 +299,7 @@ def _show_dataset_warnings(dataset: Any) -> None:
 @click.argument("project", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("-o", "--output", help="Output file, written atomically; '-' for stdout. "
               "[default: report.<format> for pdf/html, stdout for json/md]")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json", "md"]), default="pdf", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="pdf", show_default=True)
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path),
               help="Directory of rubric YAML files that override or extend the bundled ones.")
 @click.option("--template-dir", type=click.Path(path_type=Path),
@@ -406,7 +407,7 @@ def schema(output: str | None) -> None:
 @main.command(epilog=EXIT_CODES)
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path), help="Extra or overriding rubrics.")
 @click.option("--facts", "show_facts", is_flag=True, help="List the fact names rubrics may read instead.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="table", show_default=True)
 @verbosity
 def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
     """List the rubric criteria (or, with --facts, every fact a criterion may read)."""
@@ -436,20 +437,19 @@ def rubrics(rubrics_dir: Path | None, show_facts: bool, fmt: str) -> None:
 @main.command(epilog=EXIT_CODES)
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--target", required=True, help="Column to predict.")
-@click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), help="Override the inferred task.")
+@click.option("--task", type=click.Choice(BENCH_TASKS), help="Override the inferred task.")
 @click.option("--text", "text_columns", multiple=True, help="Treat this column as free text (repeatable).")
 @click.option("--drop", "drop_columns", multiple=True, help="Ignore this column (repeatable).")
 @click.option("--budget", type=BUDGET, default=60.0, show_default=True,
               help="Hard time limit in seconds.")
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
-@click.option("--metric", type=click.Choice(["accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2", "mae",
-                                             "rmse"]), help="Primary metric [default: accuracy or r2].")
+@click.option("--metric", type=click.Choice(TABLE_METRICS), help="Primary metric [default: accuracy or r2].")
 @click.option("--target-score", type=FiniteFloat(), help="Score the venture needs; enables the data-need estimate.")
 @click.option("--models", help="Comma-separated baselines to run, e.g. Dummy,Linear,TfidfChars "
               "[default: every one that applies and fits the budget].")
 @click.option("--no-curve", is_flag=True, help="Skip the learning curve.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
 @_data_options
 @_table_options
@@ -498,11 +498,11 @@ def bench(data: Path, target: str, task: str | None, text_columns: tuple[str, ..
 @click.option("--project", "project_path", type=click.Path(path_type=Path),
               help="project.yaml whose data section supplies license, source and datasheet answers.")
 @click.option("--license", "license", help="Dataset license (SPDX id), when no --project is given.")
-@click.option("--source", type=click.Choice(["proprietary", "licensed", "public", "scraped", "synthetic"]))
+@click.option("--source", type=click.Choice(DATA_SOURCES))
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--pii-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Rows sampled for the personal-data scan.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
 @click.option("--budget", type=click.FloatRange(min=1), default=60.0, show_default=True,
               help="Seconds for loading and profiling; slow checks stop early, and say so, when it runs out.")
@@ -572,7 +572,7 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 @click.option("--head-dim", help="Attention head dimension.")
 @click.option("--context", type=click.IntRange(1, 10**9), help="Tokens held in the KV cache per request "
               "[default: input + output tokens].")
-@click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16", "fp8", "int8", "int4"]),
+@click.option("--precision", type=click.Choice(PRECISIONS),
               help="Serving weight precision [default: bf16]; fp8 also stores the KV cache in fp8, int8/int4 keep "
               "a 16-bit KV cache.")
 @click.option("--requests-per-month", help="Serving volume [default: none; then cost is per request at full "
@@ -592,7 +592,7 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 @click.option("--peak-to-average", help="Peak request rate ÷ average; the fleet is sized for the peak around the "
               "clock [default: 3, an assumption to replace with your traffic].")
 @click.option("--list", "list_catalogues", is_flag=True, help="List the GPU and model catalogues.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
 @verbosity
 def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str | None, context: int | None,

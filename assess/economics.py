@@ -159,7 +159,7 @@ def demand_evidence(project: Project, revenue_usd: float | None) -> tuple[float,
 
 
 def _direction(metric: str) -> int:
-    from .project import LOWER_IS_BETTER
+    from .vocab import LOWER_IS_BETTER
 
     return -1 if metric in LOWER_IS_BETTER else 1
 

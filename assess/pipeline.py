@@ -252,7 +252,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
         if options.run_bench:
             from .bench.engine import BenchOptions, bench_facts, run_benchmark
 
-            from .project import TABLE_METRICS
+            from .vocab import TABLE_METRICS
 
             target_spec = loaded.project.tech.target
             if target_spec is not None and target_spec.metric not in TABLE_METRICS:

@@ -16,6 +16,7 @@ from .bounds import (GPU_BANDWIDTH_GBS, GPU_MEMORY_GB, GPU_TFLOPS, MAX_AMOUNT, M
                      MAX_PEAK_TO_AVERAGE, MAX_TOKENS, MAX_UNKNOWN_WARNINGS, MIN_MFU, check_path_text,
                      dataset_path_problem)
 from .errors import Problem, UserError, suggest
+from .vocab import DATA_SOURCES, GENERATIVE_METRICS, PRECISIONS, TABLE_METRICS
 from .numbers import parse_number, parse_rate
 from .yamlload import line_for, load_yaml
 
@@ -114,10 +115,6 @@ class Market(Section):
     evidence: Evidence | None = None
 
 
-TABLE_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2", "mae", "rmse")
-GENERATIVE_METRICS = ("win_rate", "pass_at_k", "exact_match", "f1", "rouge_l", "bleu", "chrf", "human_preference",
-                      "p95_latency_ms")
-LOWER_IS_BETTER = ("mae", "rmse", "p95_latency_ms")
 
 
 class Target(Section):
@@ -183,7 +180,7 @@ class Data(Section):
     target: str | None = None
     text_columns: list[str] | None = None
     drop_columns: list[str] | None = None
-    source: Literal["proprietary", "licensed", "public", "scraped", "synthetic"] | None = None
+    source: Literal[DATA_SOURCES] | None = None  # type: ignore[valid-type]
     license: str | None = None
     commercial_use_allowed: bool | None = None
     personal_data: bool | None = None
@@ -195,7 +192,7 @@ class Inference(Section):
     requests_per_month: NonNegative | None = None
     input_tokens: NonNegative | None = Field(None, description="Input tokens per request.")
     output_tokens: NonNegative | None = Field(None, description="Output tokens per request.")
-    precision: Literal["fp32", "bf16", "fp16", "fp8", "int8", "int4"] | None = None
+    precision: Literal[PRECISIONS] | None = None  # type: ignore[valid-type]
     gpu: str | None = Field(None, description="Serving GPU, if different from compute.gpu.")
     batch_size: PositiveCount | None = None
     peak_to_average: PeakToAverage | None = None

@@ -16,12 +16,13 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from ..atomic import check_output, write_atomic  # noqa: F401  (part of this module's API)
 from ..errors import Problem, UserError
 from ..resources import bundled_dir
+from ..vocab import REPORT_FORMATS
 from .format import fmt, human, money
 from .markdown import md_code, md_escape
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("pdf", "html", "json", "md")
+FORMATS = REPORT_FORMATS
 MAX_PAGES = 300
 RENDER_SECONDS = 120
 
