@@ -21,7 +21,7 @@ from assess.fx import resolve_rate
 from assess.pipeline import RunOptions, run
 from assess.project import Compute, Inference
 from assess.report import render
-from conftest import write
+from helpers import write
 
 OPTIONS = RunOptions(date="2026-01-01", run_bench=False)
 

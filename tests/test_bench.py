@@ -17,7 +17,7 @@ from assess.bench.curve import fit_learning_curve
 from assess.bench.engine import BenchOptions, bench_facts, run_benchmark, run_bounded
 from assess.dataset import Dataset, load_dataset
 from assess.errors import UserError
-from conftest import text_dataset
+from helpers import text_dataset
 
 
 def frame_dataset(frame: pd.DataFrame, tmp_path) -> Dataset:

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 import assess
-from conftest import EXAMPLES, FULL, MINIMAL, write
+from helpers import EXAMPLES, FULL, MINIMAL, write
 
 
 def test_version_and_help(invoke):

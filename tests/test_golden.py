@@ -16,7 +16,7 @@ import pytest
 from assess.jsonout import dumps
 from assess.pipeline import RunOptions, run
 from assess.report import render_markdown
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("ASSESS_UPDATE_GOLDEN") == "1"

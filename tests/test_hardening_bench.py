@@ -23,7 +23,7 @@ import pytest
 from pypdf import PdfReader
 from sklearn.datasets import load_breast_cancer
 
-from conftest import process_group, write
+from helpers import process_group, write
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}

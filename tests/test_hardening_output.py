@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FULL, MINIMAL, write
+from helpers import FULL, MINIMAL, write
 
 # --- finding 7: project.yaml values that used to crash with exit 1 --------------------------------------------------
 
@@ -381,7 +381,7 @@ def _special_targets(tmp_path: Path) -> dict[str, Path]:
 
 
 def _bench_project(tmp_path: Path) -> Path:
-    from conftest import text_dataset
+    from helpers import text_dataset
 
     text_dataset().to_csv(tmp_path / "tickets.csv", index=False)
     return write(tmp_path, FULL + "data:\n  path: tickets.csv\n  target: label\n  text_columns: [text]\n")

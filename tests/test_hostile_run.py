@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import process_group
+from helpers import process_group
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_LINES = [f"c2VjcmV0LWtleS1ob3N0aWxlLXJ1bi1saW5l{i:02d}" for i in range(25)]

@@ -6,7 +6,7 @@ import pytest
 
 from assess.errors import UserError
 from assess.project import load_project, parse_number, parse_rate
-from conftest import FULL, MINIMAL, write
+from helpers import FULL, MINIMAL, write
 
 
 def test_minimal_project_only_needs_a_name(tmp_path):

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from assess.pipeline import RunOptions, run
 from assess.report import render, render_html, render_markdown
-from conftest import EXAMPLES, FULL, ROOT, write
+from helpers import EXAMPLES, FULL, ROOT, write
 
 
 def pdf_text(data: bytes) -> str:

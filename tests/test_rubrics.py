@@ -6,7 +6,7 @@ import pytest
 
 from assess.errors import UserError
 from assess.rubrics import load_rubrics
-from conftest import write
+from helpers import write
 
 EXTRA = """\
 id: team

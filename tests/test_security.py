@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from assess.pipeline import RunOptions, run
 from assess.report import render, render_html, render_pdf
 from assess.report.fetcher import RestrictedFetcher
-from conftest import write
+from helpers import write
 
 
 
