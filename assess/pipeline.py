@@ -197,12 +197,16 @@ def check_project(path: str | Path, *, allow_data_outside: bool = False, data: P
     names (GPUs, models, context lengths), which only the compute engine can resolve. Returns the compute
     estimate it made. `allow_data_outside` and `data` come from the analyst's command line only."""
     from .compute import run_compute
+    from .economics import inference_gap
 
     loaded = load_project(path, allow_data_outside=allow_data_outside, data_override=data)
     try:
         compute_result, compute_facts = run_compute(loaded.project)
     except UserError as exc:
         raise loaded.locate(exc) from None
+    gap = inference_gap(loaded.project, compute_result)  # business judgement on the compute result: not compute's
+    if gap:
+        compute_result["warnings"].append(f"gross margin per customer is unknown: {gap}")
     loaded.warnings.extend(compute_result.get("warnings") or [])  # e.g. an unknown tech.base_model, an API price of 0
     return loaded, compute_result, compute_facts
 

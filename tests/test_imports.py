@@ -43,3 +43,19 @@ def test_every_module_imports_alone_without_warnings():
     done = subprocess.run([sys.executable, *flags, "-c", _IMPORT_EACH, *names], capture_output=True, text=True,
                           timeout=240, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_compute_engine_never_imports_business_code():
+    """Compute knows GPUs and tokens, not prices or customers: economics reads compute, never the reverse. (The fact
+    registry does load every engine's FACTS declarations; that is a table, not a call.)"""
+    import ast
+
+    forbidden = {"economics", "scoring", "pipeline", "rubrics"}
+    found = []
+    for path in sorted((ROOT / "assess" / "compute").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                parts = set(node.module.split("."))
+                if node.level >= 2 and parts & forbidden or node.module.startswith("assess.") and parts & forbidden:
+                    found.append(f"{path.name}: from {'.' * node.level}{node.module}")
+    assert found == []

@@ -11,9 +11,8 @@ from typing import Any
 
 from ..facts import Facts
 from ..project import Project
-from .api import (api_models, did_you_mean, find_api_model, hosted_serving, make_or_buy,  # noqa: F401
-                  make_or_buy_self_hosted)
-from .catalog import find_gpu, find_model, gpu_catalogue, is_catalogue_model, model_catalogue  # noqa: F401
+from .api import did_you_mean, find_api_model, hosted_serving, make_or_buy, make_or_buy_self_hosted
+from .catalog import gpu_catalogue, is_catalogue_model, model_catalogue  # noqa: F401  (gpu/model: `compute --list`)
 from .estimate import estimate
 from .facts import compute_facts
 
@@ -21,8 +20,6 @@ from .facts import compute_facts
 def run_compute(project: Project) -> tuple[dict[str, Any], Facts]:
     """The compute estimate for a project, with `warnings` (repeated by the report) and, for a venture that
     calls a vendor's API, `make_or_buy`."""
-    from ..economics import inference_gap
-
     spec = project.compute
     tech_model = project.tech.base_model
     warnings: list[str] = []
@@ -51,8 +48,5 @@ def run_compute(project: Project) -> tuple[dict[str, Any], Facts]:
         table = make_or_buy_self_hosted(spec, result["inference"], result["model"]["params"])
         if table is not None:
             result["make_or_buy"] = table
-    gap = inference_gap(project, result)
-    if gap:
-        warnings.append(f"gross margin per customer is unknown: {gap}")
     result["warnings"] = warnings
     return result, compute_facts(result, spec.training_type)

@@ -1,3 +1,3 @@
 """Report layer: charts, formatting, templates and writers."""
 
-from .render import FORMATS, check_output, render, render_html, render_json, render_markdown, render_pdf, write_atomic  # noqa: F401
+from .render import render, render_html, render_markdown, render_pdf  # noqa: F401  (the report layer's API)

@@ -13,7 +13,6 @@ from typing import Any, Iterator
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
-from ..atomic import check_output, write_atomic  # noqa: F401  (part of this module's API)
 from ..errors import Problem, UserError
 from ..resources import bundled_dir
 from ..vocab import REPORT_FORMATS
