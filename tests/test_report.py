@@ -142,3 +142,14 @@ def test_method_constants_come_from_the_code_not_the_template(tmp_path, monkeypa
     html = render_html(result)
     assert "Strong ≥ 80, Promising ≥ 65, Needs work ≥ 40" in html and "covers 45 % of the weight" in html
     assert "less than six months of runway" in html  # fatal flags listed from the rubrics
+
+
+def test_self_hosted_serving_page_shows_latency_idle_floor_and_full_load():
+    result = run(EXAMPLES / "strong" / "project.yaml", RunOptions(run_bench=False, date="2026-01-01"))
+    html = render_html(result)
+    inf = result["evidence"]["compute"]["inference"]
+    assert inf["mode"] == "self-hosted" and inf["utilisation"] < 0.3
+    for part in ("Latency (mean)", "Idle floor (one always-on replica)", "Cost per 1,000 requests at full load",
+                 "at this volume the cost is the idle floor", "Serving constants"):
+        assert part in html, part
+    assert f"{inf['efficiency']['bandwidth']:g}" in html.split("Serving constants", 1)[1][:400]
