@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from . import __version__, jsonout
-from .vocab import BENCH_TASKS, DATA_SOURCES, PRECISIONS, REPORT_FORMATS, TABLE_METRICS, TEXT_FORMATS
+from .vocab import BENCH_TASKS, DATA_SOURCES, PRECISIONS, REPORT_FORMATS, TABLE_METRICS, TEXT_FORMATS, TRAINING_TYPES
 from .errors import Problem, UserError
 
 EXIT_CODES = """\b
@@ -547,7 +547,8 @@ _COMPUTE_FLAGS = {  # CLI flag → project.yaml field, so errors name the flag t
     "params": "model_params", "active_params": "active_params", "tokens": "training_tokens",
     "training_type": "training_type", "gpu": "gpu", "gpu_count": "gpu_count", "mfu": "mfu",
     "gpu_hour_usd": "gpu_hour_usd", "layers": "layers", "kv_heads": "kv_heads", "head_dim": "head_dim",
-    "base_model": "base_model", "budget_usd": "training_budget_usd",
+    "base_model": "base_model", "budget_usd": "training_budget_usd", "goodput": "goodput",
+    "training_precision": "training_precision", "price_tier": "price_tier", "adapter_share": "adapter_share",
 }
 _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_per_month",
                     "input_tokens": "input_tokens", "output_tokens": "output_tokens", "batch_size": "batch_size",
@@ -561,11 +562,22 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 @click.option("--params", help="Total parameters, e.g. 70e9.")
 @click.option("--active-params", help="Active parameters per token (MoE).")
 @click.option("--tokens", help="Training tokens, e.g. 2e12.")
-@click.option("--training-type", type=click.Choice(["none", "lora", "qlora", "full", "pretrain"]))
+@click.option("--training-type", type=click.Choice(TRAINING_TYPES),
+              help="[default: full when --tokens is given]; lora/qlora count 4·N·D FLOPs and frozen weights.")
+@click.option("--training-precision", type=click.Choice(["bf16", "fp8"]),
+              help="Training number format [default: bf16]; fp8 uses the GPU's FP8 peak, as DeepSeek-V3 did.")
 @click.option("--gpu", help="GPU name from the catalogue (see --list).")
 @click.option("--gpu-count", help="GPUs used for training.")
-@click.option("--mfu", help="Model FLOPs utilisation in [0.001, 1] [default: 0.4].")
-@click.option("--gpu-hour-usd", help="Price per GPU-hour [default: catalogue midpoint].")
+@click.option("--mfu", help="Model FLOPs utilisation in [0.001, 1] [default: the median of published runs within "
+              "5× of the model's size, from mfu.yaml: PaLM, Gopher, MT-NLG, GPT-3, Llama 3, MPT].")
+@click.option("--goodput", help="Share of wall-clock GPU time spent training, after restarts and downtime "
+              "[default: 0.9, Llama 3's 'higher than 90 % effective training time'].")
+@click.option("--adapter-share", help="LoRA/QLoRA trainable parameters as a share of the model [default: 0.005].")
+@click.option("--gpu-hour-usd", help="Price per GPU-hour [default: the catalogue's dated quote for --price-tier].")
+@click.option("--price-tier", type=click.Choice(["low", "typical", "high"]),
+              help="Catalogue price: low (reserved or marketplace), typical (specialist cloud on-demand), high "
+              "(hyperscaler on-demand) [default: typical].")
+@click.option("--country", help="Where the venture operates (ISO 3166-1 alpha-2): warns about GPU export controls.")
 @click.option("--budget-usd", help="Training budget, for the cost-vs-budget ratio.")
 @click.option("--layers", help="Transformer layers.")
 @click.option("--kv-heads", help="Key/value heads (grouped-query attention).")
@@ -596,7 +608,7 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 @click.option("-o", "--output", help="Write the result here (atomically) instead of stdout.")
 @verbosity
 def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str | None, context: int | None,
-            **flags: Any) -> None:
+            country: str | None, **flags: Any) -> None:
     """Training and serving cost from first principles, from PROJECT's compute section or from flags."""
     from pydantic import ValidationError
 
@@ -612,7 +624,8 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
             emit(jsonout.dumps(rows, indent=2) + "\n", output)
         else:
             lines = ["GPUs (dense BF16 peak):"] + [
-                f"  {g['name']:<12} {g['memory_gb']:>5g} GB {g['bandwidth_gbs']:>6g} GB/s {g['bf16_tflops']:>6g} TFLOP/s"
+                f"  {g['name']:<12} {g['memory_gb']:>5g} GB {g['bandwidth_gbs']:>6g} GB/s {g['bf16_tflops']:>6g} TFLOP/s  "
+                + ("  ".join(f"{t} ${q['usd']:g} ({q['date']})" for t, q in g["prices"].items()) or "no sourced price")
                 for g in rows["gpus"]] + ["Models:"] + [
                 f"  {m['name']:<16} {m['params'] / 1e9:>7.2f}B params, {m['layers']} layers, "
                 + (f"MLA latent {m['kv_lora_rank']}+{m['qk_rope_head_dim']}" if m.get("kv_lora_rank") else
@@ -623,8 +636,9 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
         return
     given = {k: v for k, v in flags.items() if v is not None}
     if project is not None:
-        compute_spec = load_project(project, allow_data_outside=True).project.compute  # data.path is not read
-        overrides = compute_spec.model_dump(exclude_none=True)
+        stated = load_project(project, allow_data_outside=True).project  # data.path is not read
+        overrides = stated.compute.model_dump(exclude_none=True)
+        country = country or stated.country
     else:
         overrides = {}
     inference = dict(overrides.pop("inference", {}) or {})
@@ -656,56 +670,13 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
         from .project import Inference
 
         spec.inference = Inference()
-    result = estimate(spec, context=context)
+    result = estimate(spec, context=context, country=country.strip().upper() if country else None)
     if fmt == "json":
         emit(jsonout.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
         return
-    emit(_compute_table(result), output)
+    from .report.text import compute_table
 
-
-def _compute_table(result: dict[str, Any]) -> str:
-    from .report.format import human, money
-
-    lines = []
-    t = result.get("training")
-    if t:
-        lines += [f"training ({t['type']}, {t['flops_factor']:g}·N·D)",
-                  f"  FLOPs           {t['flops']:.3g}",
-                  f"  GPU-hours       {human(t['gpu_hours'])} on {t['gpu']} at MFU {t['mfu']}",
-                  f"  cost            {money(t['cost_usd']) if t['cost_usd'] is not None else 'unknown'}",
-                  f"  wall-clock      {t['wall_days']:.1f} days on {t['gpu_count']} GPUs",
-                  f"  memory          {t['memory_gb']:.0f} GB → at least {t['min_gpus']} GPUs",
-                  f"  tokens/param    {t['tokens_per_param']:.1f} (Chinchilla ≈ 20)"]
-    i = result.get("inference")
-    if i:
-        lines.append(f"serving ({i['mode']})")
-        if i["mode"] == "self-hosted":
-            kv = f"{i['kv_bytes_per_token']:,.0f}" if i["kv_bytes_per_token"] else "unknown"
-            lines += [f"  weights         {i['weights_gb']:.1f} GB ({i['precision']})",
-                      f"  KV cache        {kv} bytes/token ({i['kv_attention']})",
-                      f"  fits one GPU    {'yes' if i['fits_one_gpu'] else 'no'} ({i['gpu']}; "
-                      f"{i['gpus_per_replica']} per replica, batch {i['batch_size']} of "
-                      f"{i['max_batch_size_memory']} that fit)",
-                      f"  latency         TTFT {i['ttft_ms']:,.0f} ms, TPOT {i['tpot_ms']:,.1f} ms",
-                      f"  throughput      {i['tokens_per_second_per_gpu']:,.0f} output tokens/s per GPU "
-                      f"({i['tokens_per_second_per_gpu_max']:,.0f} with no latency cap)",
-                      f"  GPUs needed     {i['gpus_needed'] if i['gpus_needed'] is not None else 'unknown'}"
-                      + (f" ({i['replicas']} replica(s) at {i['peak_to_average']:g}× peak, "
-                         f"{i['utilisation']:.0%} average use)" if i.get("replicas") else "")]
-            if i.get("idle_floor_monthly_usd") is not None:
-                lines.append(f"  idle floor      {money(i['idle_floor_monthly_usd'])}/month for one always-on replica")
-            full = i.get("cost_per_1m_tokens_full_load_usd")
-            if full is not None:
-                lines.append(f"  at full load    {money(full)} per 1M tokens")
-            lines += [f"  warning         {w}" for w in i.get("warnings") or ()]
-        per_1k = i.get("cost_per_1k_requests_usd")
-        per_1m = i.get("cost_per_1m_tokens_usd")
-        lines += [f"  $/1k requests   {money(per_1k) if per_1k is not None else 'unknown'}",
-                  f"  $/1M tokens     {money(per_1m) if per_1m is not None else 'unknown'}"]
-    if result.get("assumptions"):
-        lines.append("assumptions")
-        lines += [f"  {a['name']}: {a['value']} ({a['source']})" for a in result["assumptions"]]
-    return "\n".join(lines) + "\n"
+    emit(compute_table(result), output)
 
 
 if __name__ == "__main__":  # pragma: no cover

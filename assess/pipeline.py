@@ -191,8 +191,8 @@ def company_profile(p: Project) -> dict[str, Any]:
     }
 
 
-def check_project(path: str | Path, *, allow_data_outside: bool = False, data: Path | None = None
-                  ) -> tuple[LoadedProject, dict[str, Any], Facts]:
+def check_project(path: str | Path, *, allow_data_outside: bool = False, data: Path | None = None,
+                  as_of: str | None = None) -> tuple[LoadedProject, dict[str, Any], Facts]:
     """Everything `assess validate` checks: the schema, cross-field rules, the data-path rule, and catalogue
     names (GPUs, models, context lengths), which only the compute engine can resolve. Returns the compute
     estimate it made. `allow_data_outside` and `data` come from the analyst's command line only."""
@@ -201,7 +201,7 @@ def check_project(path: str | Path, *, allow_data_outside: bool = False, data: P
 
     loaded = load_project(path, allow_data_outside=allow_data_outside, data_override=data)
     try:
-        compute_result, compute_facts = run_compute(loaded.project)
+        compute_result, compute_facts = run_compute(loaded.project, as_of=as_of)
     except UserError as exc:
         raise loaded.locate(exc) from None
     gap = inference_gap(loaded.project, compute_result)  # business judgement on the compute result: not compute's
@@ -218,7 +218,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
     date = report_date(options.date)
     say("validating project and estimating compute")
     loaded, compute_result, compute_facts = check_project(path, allow_data_outside=options.allow_data_outside,
-                                                          data=options.data)
+                                                          data=options.data, as_of=date)
     warnings = list(loaded.warnings)
     rubrics = load_rubrics(options.rubrics_dir)
     rate = resolve_rate(loaded.project.currency, loaded.project.fx)

@@ -16,7 +16,7 @@ from .bounds import (GPU_BANDWIDTH_GBS, GPU_MEMORY_GB, GPU_TFLOPS, MAX_AMOUNT, M
                      MAX_PEAK_TO_AVERAGE, MAX_TOKENS, MAX_UNKNOWN_WARNINGS, MIN_MFU, check_path_text,
                      dataset_path_problem)
 from .errors import Problem, UserError, suggest
-from .vocab import DATA_SOURCES, GENERATIVE_METRICS, PRECISIONS, TABLE_METRICS
+from .vocab import DATA_SOURCES, GENERATIVE_METRICS, PRECISIONS, TABLE_METRICS, TRAINING_TYPES
 from .numbers import parse_number, parse_rate
 from .yamlload import line_for, load_yaml
 
@@ -227,7 +227,16 @@ class Compute(Section):
     head_dim: PositiveCount | None = None
     context_length: PositiveCount | None = None
     training_tokens: Tokens | None = None
-    training_type: Literal["none", "lora", "qlora", "full", "pretrain"] | None = None
+    training_type: Literal[TRAINING_TYPES] | None = None  # type: ignore[valid-type]
+    training_precision: Literal["bf16", "fp8"] | None = Field(
+        None, description="Training number format: fp8 uses the GPU's FP8 peak (DeepSeek-V3's recipe) [default: bf16].")
+    goodput: OpenRate | None = Field(
+        None, description="Share of wall-clock GPU time spent training, after restarts and downtime [default: 0.9].")
+    adapter_share: Annotated[float, BeforeValidator(parse_rate), Field(gt=0, le=1)] | None = Field(
+        None, description="LoRA/QLoRA: trainable parameters as a share of the model's [default: 0.005].")
+    price_tier: Literal["low", "typical", "high"] | None = Field(
+        None, description="Which catalogue GPU price to use: low (reserved/marketplace), typical (specialist "
+        "cloud), high (hyperscaler on-demand) [default: typical].")
     gpu: str | None = None
     gpu_count: PositiveCount | None = None
     gpu_hour_usd: NonNegative | None = None
@@ -334,6 +343,9 @@ class Project(Section):
                                 "| growth | pre-ipo | public")
     currency: Annotated[str, BeforeValidator(_currency_code), Field(pattern=r"^[A-Z]{3}$")] = "USD"
     fx: Fx | None = Field(None, description="Rate to USD; defaults to the bundled, dated reference table.")
+    country: Annotated[str, BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+                       Field(pattern=r"^[A-Z]{2}$")] | None = Field(
+        None, description="Where the venture operates (ISO 3166-1 alpha-2, e.g. CN, US): GPU export controls apply.")
     market: Market = Field(default_factory=Market)
     tech: Tech = Field(default_factory=Tech)
     data: Data = Field(default_factory=Data)

@@ -43,6 +43,18 @@ MUTANTS = [
     Mutant("imports: a cycle through the scorer", "assess/scoring.py",
            "from .facts import Facts\n", "from .facts import Facts\nfrom .pipeline import run  # noqa\n",
            ("tests/test_imports.py",)),
+    # Issue 12: each term of the training estimate.
+    Mutant("training: no goodput", "assess/compute/training.py",
+           "return flops / (peak * mfu * 3600) * overhead / goodput", "return flops / (peak * mfu * 3600) * overhead",
+           ("tests/test_training.py",)),
+    Mutant("training: no MoE all-to-all overhead", "assess/compute/training.py",
+           "    overhead = MOE_ALL_TO_ALL_OVERHEAD if moe else 1.0\n", "    overhead = 1.0\n",
+           ("tests/test_training.py",)),
+    Mutant("training: QLoRA weights at bf16", "assess/compute/training.py",
+           'FROZEN_BYTES = {"lora": 2.0, "qlora": 0.5 + 0.127 / 8}', 'FROZEN_BYTES = {"lora": 2.0, "qlora": 2.0}',
+           ("tests/test_training.py",)),
+    Mutant("serving: MLA without the rope part", "assess/compute/serving.py",
+           "(model.kv_lora_rank + model.qk_rope_head_dim) *", "(model.kv_lora_rank) *", ("tests/test_serving.py",)),
     # Issue 11: each term of the finance formulas.
     Mutant("finance: LTV without gross margin", "assess/economics.py",
            "ltv = price * margin / b.monthly_churn", "ltv = price / b.monthly_churn", ("tests/test_economics.py",)),

@@ -17,7 +17,7 @@ from .estimate import estimate
 from .facts import compute_facts
 
 
-def run_compute(project: Project) -> tuple[dict[str, Any], Facts]:
+def run_compute(project: Project, as_of: str | None = None) -> tuple[dict[str, Any], Facts]:
     """The compute estimate for a project, with `warnings` (repeated by the report) and, for a venture that
     calls a vendor's API, `make_or_buy`."""
     spec = project.compute
@@ -39,7 +39,7 @@ def run_compute(project: Project) -> tuple[dict[str, Any], Facts]:
     prices_given = inf is not None and (inf.api_input_usd_per_1m is not None or inf.api_output_usd_per_1m is not None)
     if prices_given and hosted_model is None and tech_model and not is_catalogue_model(tech_model):
         hosted_model = find_api_model(tech_model)  # the project's prices win; the row still pairs make-or-buy
-    result = estimate(spec)
+    result = estimate(spec, country=project.country, as_of=as_of)
     if hosted_model is not None or prices_given:  # hosted serving: a missing token or price term is unknown, not 0
         result["inference"] = hosted_serving(inf, hosted_model, warnings)
         result["make_or_buy"] = make_or_buy(spec, result["inference"], hosted_model,
@@ -48,5 +48,5 @@ def run_compute(project: Project) -> tuple[dict[str, Any], Facts]:
         table = make_or_buy_self_hosted(spec, result["inference"], result["model"]["params"])
         if table is not None:
             result["make_or_buy"] = table
-    result["warnings"] = warnings
+    result["warnings"] = [*result.get("warnings", []), *warnings]
     return result, compute_facts(result, spec.training_type)

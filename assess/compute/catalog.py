@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -15,6 +15,9 @@ from ..errors import Problem, UserError
 _HERE = Path(__file__).resolve().parent
 
 
+PRICE_TIERS = ("low", "typical", "high")
+
+
 @dataclass(frozen=True)
 class Gpu:
     name: str
@@ -22,15 +25,20 @@ class Gpu:
     bandwidth_gbs: float
     bf16_tflops: float
     fp8_tflops: float | None
-    usd_per_hour_low: float | None
-    usd_per_hour_high: float | None
     source: str
+    # Dated, sourced quotes per tier: {"low"|"typical"|"high": {"usd", "what", "date", "source"}}.
+    prices: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def price(self, tier: str = "typical") -> dict | None:
+        """The quote for a tier; a missing tier falls back to the nearest one quoted (typical first)."""
+        order = {"low": ("low", "typical", "high"), "typical": ("typical", "low", "high"),
+                 "high": ("high", "typical", "low")}[tier]
+        return next((self.prices[t] for t in order if t in self.prices), None)
 
     @property
     def usd_per_hour(self) -> float | None:
-        if self.usd_per_hour_low is None or self.usd_per_hour_high is None:
-            return self.usd_per_hour_low or self.usd_per_hour_high
-        return (self.usd_per_hour_low + self.usd_per_hour_high) / 2
+        quote = self.price("typical")
+        return quote["usd"] if quote else None
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,15 @@ class ModelArch:
     swa_layers: int | None = None
 
 
+def _did_you_mean(name: str, names: list[str]) -> str:
+    """'; did you mean 'H100-SXM'?' for a near miss, compared on normalised names (h100sxm5 → H100-SXM)."""
+    import difflib
+
+    keys = {_key(n): n for n in names}
+    close = difflib.get_close_matches(_key(name), list(keys), n=1, cutoff=0.6)
+    return f"; did you mean '{keys[close[0]]}'?" if close else ""
+
+
 def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9.]", "", name.lower())
 
@@ -61,11 +78,8 @@ def _key(name: str) -> str:
 @lru_cache(maxsize=None)
 def _gpu_file() -> tuple[str, tuple[Gpu, ...]]:
     data = yaml.safe_load((_HERE / "gpus.yaml").read_text(encoding="utf-8"))
-    rows = []
-    for row in data["gpus"]:
-        low, high = row.get("usd_per_hour") or (None, None)
-        rows.append(Gpu(row["name"], row["memory_gb"], row["bandwidth_gbs"], row["bf16_tflops"],
-                        row.get("fp8_tflops"), low, high, row["source"]))
+    rows = [Gpu(row["name"], row["memory_gb"], row["bandwidth_gbs"], row["bf16_tflops"], row.get("fp8_tflops"),
+                row["source"], dict(row.get("prices") or {})) for row in data["gpus"]]
     return str(data["as_of"]), tuple(rows)
 
 
@@ -77,18 +91,19 @@ def gpu_catalogue(extra: Iterable = ()) -> dict[str, Gpu]:
     """Bundled GPUs keyed by normalised name; rows from project.yaml (compute.gpus) override or add."""
     table = {_key(g.name): g for g in _gpu_file()[1]}
     for spec in extra or ():
-        price = spec.usd_per_hour
+        quote = {"usd": spec.usd_per_hour, "what": "given in project.yaml", "date": None, "source": "project.yaml"}
         table[_key(spec.name)] = Gpu(spec.name, spec.memory_gb, spec.bandwidth_gbs, spec.bf16_tflops,
-                                     spec.fp8_tflops, price, price, "project.yaml (user-supplied)")
+                                     spec.fp8_tflops, "project.yaml (user-supplied)",
+                                     {"typical": quote} if spec.usd_per_hour is not None else {})
     return table
 
 
 def find_gpu(name: str, table: dict[str, Gpu], field: str = "compute.gpu") -> Gpu:
     gpu = table.get(_key(name))
     if gpu is None:
-        known = ", ".join(sorted(g.name for g in table.values()))
-        raise UserError(Problem(f"unknown GPU '{name}'; known GPUs: {known} (or add one under compute.gpus)",
-                                field=field))
+        names = sorted(g.name for g in table.values())
+        raise UserError(Problem(f"unknown GPU '{name}'{_did_you_mean(name, names)}; known GPUs: {', '.join(names)} "
+                                "(or add one under compute.gpus)", field=field))
     return gpu
 
 
@@ -109,9 +124,10 @@ def find_model(name: str, field: str = "compute.base_model") -> ModelArch:
     table = model_catalogue()
     model = table.get(_key(name))
     if model is None:
-        known = ", ".join(sorted(m.name for m in table.values()))
-        raise UserError(Problem(f"unknown model '{name}'; known models: {known} "
-                                "(or give model_params, layers, kv_heads and head_dim directly)", field=field))
+        names = sorted(m.name for m in table.values())
+        raise UserError(Problem(f"unknown model '{name}'{_did_you_mean(name, names)}; known models: "
+                                f"{', '.join(names)} (or give model_params, layers, kv_heads and head_dim directly)",
+                                field=field))
     return model
 
 

@@ -16,18 +16,13 @@ from typing import Any
 
 from ..errors import Problem, UserError
 from ..project import Compute
-from .catalog import Gpu, ModelArch, find_gpu, find_model, gpu_catalogue, gpu_prices_as_of
+from .catalog import Gpu, ModelArch, find_gpu, find_model, gpu_catalogue
+from .training import chinchilla_loss, default_mfu, estimate_training, export_control_warning, price_age_warning  # noqa: F401
 from .serving import (HOURS_PER_MONTH, KV_BYTES, SECONDS_PER_MONTH, WEIGHT_BYTES,  # noqa: F401 (re-exported)
                       estimate_serving, kv_bytes_per_token)
 
 DEFAULT_GPU = "H100-SXM"
-DEFAULT_MFU = 0.4
-MEMORY_HEADROOM = 0.9  # usable share of GPU memory
-ACTIVATION_OVERHEAD = 1.2  # training memory: +20 % for activations and buffers, with checkpointing
-FLOPS_FACTOR = {"full": 6.0, "pretrain": 6.0, "lora": 4.0, "qlora": 4.0}
-TRAIN_BYTES_PER_PARAM = {"full": 16.0, "pretrain": 16.0, "lora": 2.0 + 0.01 * 16, "qlora": 0.55 + 0.01 * 16}
-# Besiroglu et al. 2024, "Chinchilla Scaling: A replication attempt".
-CHINCHILLA = {"E": 1.8172, "A": 482.01, "B": 2085.43, "alpha": 0.3478, "beta": 0.3658}
+DEFAULT_MFU = 0.4  # only where no model size is known to look published runs up by
 
 
 @dataclass
@@ -41,6 +36,7 @@ class Resolved:
     gpu_hour_usd: float | None
     serving_gpu_hour_usd: float | None
     assumptions: list[dict[str, Any]]
+    price_quote: dict[str, Any] | None = None  # the catalogue quote behind gpu_hour_usd, if one was used
 
 
 def _assume(assumptions: list, name: str, value: Any, source: str) -> Any:
@@ -67,65 +63,32 @@ def resolve(compute: Compute) -> Resolved:
         if merged["kv_heads"] is None and merged["heads"] and not model:
             merged["kv_heads"] = _assume(assumptions, "kv_heads", merged["heads"],
                                          "not given: assumed equal to heads (no grouped-query attention)")
+        extra = {k: getattr(model, k) for k in ("kv_lora_rank", "qk_rope_head_dim", "sliding_window", "swa_layers")
+                 } if model else {}  # attention variants the catalogue knows; project.yaml cannot state them yet
         model = ModelArch(model.name if model else "custom", float(params), float(active), merged["layers"],
                           merged["hidden_size"], merged["heads"], merged["kv_heads"], merged["head_dim"],
-                          merged["context_length"], model.source if model else "project.yaml")
+                          merged["context_length"], model.source if model else "project.yaml", **extra)
     gpu_name = compute.gpu or _assume(assumptions, "GPU", DEFAULT_GPU, "default")
     gpu = find_gpu(gpu_name, table)
     inference = compute.inference
     serving_gpu = find_gpu(inference.gpu, table, "compute.inference.gpu") if inference and inference.gpu else gpu
-    mfu = compute.mfu if compute.mfu is not None else _assume(
-        assumptions, "MFU", DEFAULT_MFU, "default; published large runs imply 0.3–0.5 (PaLM 0.462)")
-    price = compute.gpu_hour_usd
-    if price is None and gpu.usd_per_hour is not None:
-        price = _assume(assumptions, f"{gpu.name} $/GPU-hour", round(gpu.usd_per_hour, 2),
-                        f"midpoint of the catalogue's on-demand range, as of {gpu_prices_as_of()}")
-    serving_price = price if serving_gpu is gpu else serving_gpu.usd_per_hour
-    return Resolved(model, gpu, serving_gpu, mfu, price, serving_price, assumptions)
-
-
-def chinchilla_loss(params: float, tokens: float) -> float:
-    c = CHINCHILLA
-    return c["E"] + c["A"] / params ** c["alpha"] + c["B"] / tokens ** c["beta"]
-
-
-def estimate_training(compute: Compute, r: Resolved) -> dict[str, Any] | None:
-    kind = compute.training_type or ("full" if compute.training_tokens else None)
-    if kind in (None, "none") or r.model is None or not compute.training_tokens:
-        return None
-    tokens = compute.training_tokens
-    factor = FLOPS_FACTOR[kind]
-    flops = factor * r.model.active_params * tokens
-    peak = r.gpu.bf16_tflops * 1e12
-    gpu_hours = flops / (peak * r.mfu * 3600)
-    memory_gb = r.model.params * TRAIN_BYTES_PER_PARAM[kind] * ACTIVATION_OVERHEAD / 1e9
-    min_gpus = max(1, math.ceil(memory_gb / (r.gpu.memory_gb * MEMORY_HEADROOM)))
-    gpu_count = compute.gpu_count or max(min_gpus, 8 if kind in ("full", "pretrain") else 1)
-    cost = gpu_hours * r.gpu_hour_usd if r.gpu_hour_usd is not None else None
-    sensitivity = {f"{m:.2f}": (flops / (peak * m * 3600)) * r.gpu_hour_usd if r.gpu_hour_usd is not None else None
-                   for m in (0.25, 0.40, 0.55)}
-    result = {
-        "type": kind,
-        "flops_factor": factor,
-        "flops": flops,
-        "gpu": r.gpu.name,
-        "mfu": r.mfu,
-        "gpu_hours": gpu_hours,
-        "gpu_count": gpu_count,
-        "wall_days": gpu_hours / gpu_count / 24,
-        "gpu_hour_usd": r.gpu_hour_usd,
-        "cost_usd": cost,
-        "memory_gb": memory_gb,
-        "min_gpus": min_gpus,
-        "memory_fits": gpu_count >= min_gpus,
-        "tokens_per_param": tokens / r.model.params,
-        "chinchilla_tokens_per_param": 20.0,
-        "chinchilla_loss": chinchilla_loss(r.model.params, tokens) if kind == "pretrain" else None,
-        "budget_usd": compute.training_budget_usd,
-        "cost_vs_budget": (cost / compute.training_budget_usd) if cost is not None and compute.training_budget_usd else None,
-        "cost_at_mfu": sensitivity,
-    }
-    return result
+    if compute.mfu is not None:
+        mfu = compute.mfu
+    elif model is not None:
+        value, why = default_mfu(model.params)
+        mfu = _assume(assumptions, "MFU", value, why)
+    else:
+        mfu = _assume(assumptions, "MFU", DEFAULT_MFU, "default (no model size to look published runs up by)")
+    tier = compute.price_tier or "typical"
+    price, quote = compute.gpu_hour_usd, None
+    if price is None:
+        quote = gpu.price(tier)
+        if quote is not None:
+            price = _assume(assumptions, f"{gpu.name} $/GPU-hour", quote["usd"],
+                            f"{tier} tier: {quote['what']}, {quote['date']} ({quote['source']})")
+    serving_price = price if serving_gpu is gpu else (
+        (serving_gpu.price(tier) or {}).get("usd") if compute.gpu_hour_usd is None else compute.gpu_hour_usd)
+    return Resolved(model, gpu, serving_gpu, mfu, price, serving_price, assumptions, quote)
 
 
 def _kv_bytes_per_token(model: ModelArch, precision: str) -> float | None:
@@ -150,12 +113,15 @@ def _first_non_finite(value: Any, path: str = "") -> str | None:
     return None
 
 
-def estimate(compute: Compute, context: int | None = None) -> dict[str, Any]:
-    """Training and serving estimates plus the assumptions used. Raises UserError on inconsistent input, and
-    on inputs whose estimate overflows (the schema's bounds should make that impossible; this is the backstop)."""
+def estimate(compute: Compute, context: int | None = None, *, country: str | None = None,
+             as_of: str | None = None) -> dict[str, Any]:
+    """Training and serving estimates plus the assumptions used, and `warnings` (stale prices, export controls,
+    layouts). `country` is where the venture operates; `as_of` the assessment date (default: today). Raises
+    UserError on inconsistent input, and on inputs whose estimate overflows (the schema's bounds should make that
+    impossible; this is the backstop)."""
     r = resolve(compute)
     try:
-        training = estimate_training(compute, r)
+        training = estimate_training(compute, r, as_of=as_of)
         inference = estimate_serving(compute, r, context)
     except (OverflowError, ZeroDivisionError) as exc:
         raise UserError(Problem(f"the compute estimate overflows ({exc}); check the sizes, GPU figures and volumes "
@@ -163,7 +129,17 @@ def estimate(compute: Compute, context: int | None = None) -> dict[str, Any]:
     model = None
     if r.model is not None:
         model = {k: v for k, v in r.model.__dict__.items()}
-    result = {"model": model, "training": training, "inference": inference, "assumptions": r.assumptions}
+    warnings = [*((training or {}).get("warnings") or []), *((inference or {}).get("warnings") or [])]
+    if training or inference:
+        for gpu in dict.fromkeys([r.gpu.name] + ([r.serving_gpu.name] if inference else [])):
+            found = export_control_warning(gpu, country)
+            if found:
+                warnings.append(found)
+        stale = price_age_warning(r.price_quote, r.gpu.name, as_of)
+        if stale:
+            warnings.append(stale)
+    result = {"model": model, "training": training, "inference": inference, "assumptions": r.assumptions,
+              "warnings": warnings}
     bad = _first_non_finite(result)
     if bad:
         raise UserError(Problem(f"the compute estimate overflows: {bad} is not a finite number; check the sizes, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..caps import more_marker
-from .format import fmt
+from .format import fmt, human, money
 
 
 def verdict_lines(result: dict[str, Any]) -> str:
@@ -76,4 +76,59 @@ def rubrics_table(rubrics: list[Any]) -> str:
             flag = "  (red flag)" if c.red_flag else ""
             lines.append(f"  {c.id:<26} w{c.weight:<4g} {c.fact:<38} {rubric.target_for(c)}{flag}")
             lines.append(f"  {'':<26} {c.source}")
+    return "\n".join(lines) + "\n"
+
+
+def compute_table(result: dict[str, Any]) -> str:
+    """The training and serving estimate, its assumptions and warnings."""
+    lines = []
+    t = result.get("training")
+    if t:
+        moe = f" × MoE all-to-all {t['moe_overhead']:g}" if t["moe_overhead"] != 1 else ""
+        lines += [f"training ({t['type']}, {t['flops_factor']:g}·N·D, {t['precision']})",
+                  f"  FLOPs           {t['flops']:.3g}",
+                  f"  GPU-hours       {human(t['gpu_hours'])} on {t['gpu']} at MFU {t['mfu']:g}{moe}, "
+                  f"goodput {t['goodput']:g} (restarts and downtime included)",
+                  f"  cost            {money(t['cost_usd']) if t['cost_usd'] is not None else 'unknown'}",
+                  f"  wall-clock      {t['wall_days']:.1f} days on {t['gpu_count']} GPUs",
+                  f"  memory          {t['memory_gb']:.0f} GB → at least {t['min_gpus']} GPUs "
+                  f"(weights {t['memory_parts_gb']['weights']:.0f}, adapters and optimiser "
+                  f"{t['memory_parts_gb']['adapters_and_optimiser']:.0f}, activations "
+                  f"{t['memory_parts_gb']['activations']:.0f} GB)",
+                  f"  tokens/param    {t['tokens_per_param']:.1f} (Chinchilla ≈ 20)"]
+        grid = t.get("sensitivity") or {}
+        if any(v is not None for row in grid.values() for v in row.values()):
+            lines.append("  cost by MFU × price tier")
+            for mfu, row in grid.items():
+                lines.append(f"    MFU {mfu}  " + "  ".join(
+                    f"{tier} {money(v) if v is not None else 'n/a'}" for tier, v in row.items()))
+    i = result.get("inference")
+    if i:
+        lines.append(f"serving ({i['mode']})")
+        if i["mode"] == "self-hosted":
+            kv = f"{i['kv_bytes_per_token']:,.0f}" if i["kv_bytes_per_token"] else "unknown"
+            lines += [f"  weights         {i['weights_gb']:.1f} GB ({i['precision']})",
+                      f"  KV cache        {kv} bytes/token ({i['kv_attention']})",
+                      f"  fits one GPU    {'yes' if i['fits_one_gpu'] else 'no'} ({i['gpu']}; "
+                      f"{i['gpus_per_replica']} per replica, batch {i['batch_size']} of "
+                      f"{i['max_batch_size_memory']} that fit)",
+                      f"  latency         TTFT {i['ttft_ms']:,.0f} ms, TPOT {i['tpot_ms']:,.1f} ms",
+                      f"  throughput      {i['tokens_per_second_per_gpu']:,.0f} output tokens/s per GPU "
+                      f"({i['tokens_per_second_per_gpu_max']:,.0f} with no latency cap)",
+                      f"  GPUs needed     {i['gpus_needed'] if i['gpus_needed'] is not None else 'unknown'}"
+                      + (f" ({i['replicas']} replica(s) at {i['peak_to_average']:g}× peak, "
+                         f"{i['utilisation']:.0%} average use)" if i.get("replicas") else "")]
+            if i.get("idle_floor_monthly_usd") is not None:
+                lines.append(f"  idle floor      {money(i['idle_floor_monthly_usd'])}/month for one always-on replica")
+            full = i.get("cost_per_1m_tokens_full_load_usd")
+            if full is not None:
+                lines.append(f"  at full load    {money(full)} per 1M tokens")
+        per_1k = i.get("cost_per_1k_requests_usd")
+        per_1m = i.get("cost_per_1m_tokens_usd")
+        lines += [f"  $/1k requests   {money(per_1k) if per_1k is not None else 'unknown'}",
+                  f"  $/1M tokens     {money(per_1m) if per_1m is not None else 'unknown'}"]
+    lines += [f"warning: {w}" for w in result.get("warnings") or ()]
+    if result.get("assumptions"):
+        lines.append("assumptions")
+        lines += [f"  {a['name']}: {a['value']} ({a['source']})" for a in result["assumptions"]]
     return "\n".join(lines) + "\n"
