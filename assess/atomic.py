@@ -2,7 +2,8 @@
 
 Only regular files are ever created or replaced. `-o /dev/null`, `-o /dev/stdout`, `-o >(…)`, a FIFO, a socket, a
 directory or a symbolic link is refused (exit 2) before any work starts, and again just before the rename, so that
-running as root never turns a device node (or /dev/stdout's link) into a regular file. The folder must exist and accept a new file, and the name must
+running as root never turns a device node (or /dev/stdout's link) into a regular file. The folder must exist and
+accept a new file, and the name must
 fit the file system: all checked up front, by creating (and removing) a probe file beside the target.
 """
 

@@ -7,7 +7,8 @@ the true count is kept beside the capped list.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 MAX_LISTED = 20
 

@@ -19,8 +19,8 @@ from typing import Any
 import click
 
 from . import __version__, jsonout
-from .vocab import BENCH_TASKS, DATA_SOURCES, PRECISIONS, REPORT_FORMATS, TABLE_METRICS, TEXT_FORMATS, TRAINING_TYPES
 from .errors import Problem, UserError
+from .vocab import BENCH_TASKS, DATA_SOURCES, PRECISIONS, REPORT_FORMATS, TABLE_METRICS, TEXT_FORMATS, TRAINING_TYPES
 
 EXIT_CODES = """\b
 Exit codes:
@@ -624,7 +624,8 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
             emit(jsonout.dumps(rows, indent=2) + "\n", output)
         else:
             lines = ["GPUs (dense BF16 peak):"] + [
-                f"  {g['name']:<12} {g['memory_gb']:>5g} GB {g['bandwidth_gbs']:>6g} GB/s {g['bf16_tflops']:>6g} TFLOP/s  "
+                f"  {g['name']:<12} {g['memory_gb']:>5g} GB {g['bandwidth_gbs']:>6g} GB/s "
+                f"{g['bf16_tflops']:>6g} TFLOP/s  "
                 + ("  ".join(f"{t} ${q['usd']:g} ({q['date']})" for t, q in g["prices"].items()) or "no sourced price")
                 for g in rows["gpus"]] + ["Models:"] + [
                 f"  {m['name']:<16} {m['params'] / 1e9:>7.2f}B params, {m['layers']} layers, "

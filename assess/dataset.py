@@ -449,7 +449,7 @@ def _check_jsonl_header(path: Path, file: str, encoding: str, max_columns: int) 
 
 def _check_nested(frame: pd.DataFrame, file: str) -> None:
     """Lists and mappings inside cells (JSONL) cannot be profiled or modelled: refuse them, naming the record."""
-    for column in frame.columns[frame.dtypes == object]:
+    for column in frame.columns[frame.dtypes == object]:  # noqa: E721  (a pandas dtype comparison, elementwise)
         for row, value in enumerate(frame[column].to_numpy()):
             if isinstance(value, (list, dict, tuple, np.ndarray)):
                 kind = "an object" if isinstance(value, dict) else "a list"
@@ -667,6 +667,6 @@ def row_hashes(frame: pd.DataFrame) -> pd.Series:
     """A 64-bit hash per row, for duplicate detection. Only object columns (mixed or nested JSON values) are
     stringified first; converting every column to str would cost minutes on a million rows."""
     safe = frame.copy(deep=False)
-    for column in safe.columns[safe.dtypes == object]:
+    for column in safe.columns[safe.dtypes == object]:  # noqa: E721  (a pandas dtype comparison, elementwise)
         safe[column] = safe[column].map(lambda v: v if v is None or isinstance(v, str) else repr(v))
     return pd.util.hash_pandas_object(safe, index=False)

@@ -106,7 +106,8 @@ def market_facts(project: Project, rate: Rate, annual_revenue: float | None) -> 
     _add(facts, "market.tam", m.tam, origin="input")
     _add(facts, "market.sam", m.sam, origin="input")
     _add(facts, "market.som", m.som, origin="input")
-    bottom_up = m.customers * m.annual_contract_value if m.customers is not None and m.annual_contract_value is not None else None
+    bottom_up = (m.customers * m.annual_contract_value
+                 if m.customers is not None and m.annual_contract_value is not None else None)
     _add(facts, "market.bottom_up_tam", bottom_up)
     _add(facts, "market.tam_for_scoring", bottom_up if bottom_up is not None else m.tam,
          note="bottom-up" if bottom_up is not None else "stated, top-down")
@@ -188,7 +189,8 @@ def eval_evidence(evals: list) -> tuple[float, str] | None:
             else:
                 points = 2.0
             against = f" vs {ev.baseline_value:g}" + (f" ({ev.baseline})" if ev.baseline else "")
-            why = f"{label} {ev.value:g}{against}" + (f", n={ev.n}, z={z:.1f}" if z is not None and math.isfinite(z) else "")
+            shown_z = f", n={ev.n}, z={z:.1f}" if z is not None and math.isfinite(z) else ""
+            why = f"{label} {ev.value:g}{against}{shown_z}"
         if best is None or points > best[0]:
             best = (points, why)
     return best
@@ -222,7 +224,8 @@ def tech_facts(project: Project) -> Facts:
         in_place = sum(bool(v) for v in stated.values())
         unstated = len(practices) - len(stated)
         _add(facts, "tech.production_practices", in_place / len(stated),
-             f"{in_place} of {len(stated)} stated practices in place" + (f"; {unstated} not stated" if unstated else ""))
+             f"{in_place} of {len(stated)} stated practices in place"
+             + (f"; {unstated} not stated" if unstated else ""))
     _add(facts, "tech.monitoring", t.monitoring, origin="input")
     d = project.data
     _add(facts, "data.source", d.source, origin="input")
@@ -430,8 +433,8 @@ def risk_facts(project: Project) -> Facts:
     if project.risks is not None:
         serious = [r for r in project.risks if r.status in LIVE and r.severity in SERIOUS]
         fatal = [r for r in serious if r.kind in FATAL_RISK_KINDS]
-        describe = lambda rs: "; ".join(f"{r.kind} ({r.severity}, {r.status})" + (f": {r.description}" if r.description else "")  # noqa: E731
-                                        for r in rs)
+        describe = lambda rs: "; ".join(  # noqa: E731
+            f"{r.kind} ({r.severity}, {r.status})" + (f": {r.description}" if r.description else "") for r in rs)
         _add(facts, "risk.open_serious_risks", len(serious), describe(serious), origin="input")
         _add(facts, "risk.open_fatal_risks", len(fatal), describe(fatal), origin="input")
     return facts

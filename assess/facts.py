@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Facts:
         spec = registry()[name]
         self.items[name] = Fact(name, None, spec.unit, origin, reason, applicable=False)
 
-    def update(self, other: "Facts") -> None:
+    def update(self, other: Facts) -> None:
         self.items.update(other.items)
 
     def get(self, name: str) -> Any:

@@ -10,13 +10,14 @@ import logging
 import os
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import __version__
-from .errors import Problem, UserError
 from .economics import economic_facts
+from .errors import Problem, UserError
 from .facts import Facts
 from .fx import Rate, resolve_rate
 from .project import LoadedProject, Project, load_project
@@ -56,10 +57,10 @@ def report_date(pinned: str | None = None) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
         except (ValueError, OverflowError, OSError):
             raise UserError(Problem(f"SOURCE_DATE_EPOCH must be a Unix timestamp, got {epoch!r}")) from None
-    return dt.datetime.now(tz=dt.timezone.utc).date().isoformat()
+    return dt.datetime.now(tz=dt.UTC).date().isoformat()
 
 
 def _versions() -> dict[str, str]:
@@ -246,7 +247,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
         dataset_sha = sha256_file(dataset_file) if dataset_file.is_file() else None
         target = require_target(dataset, loaded.project.data.target, field="data.target")
         if options.run_profile:
-            from .dataprofile.profile import profile_facts, profile_dataset
+            from .dataprofile.profile import profile_dataset, profile_facts
 
             say("profiling data")
             profile = profile_dataset(dataset, target, loaded.project, seed=options.seed, deadline=data_deadline)
@@ -255,7 +256,6 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
         bench = None
         if options.run_bench:
             from .bench.engine import BenchOptions, bench_facts, run_benchmark
-
             from .vocab import TABLE_METRICS
 
             target_spec = loaded.project.tech.target

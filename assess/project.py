@@ -12,12 +12,23 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .bounds import (GPU_BANDWIDTH_GBS, GPU_MEMORY_GB, GPU_TFLOPS, MAX_AMOUNT, MAX_COUNT, MAX_PARAMS,
-                     MAX_PEAK_TO_AVERAGE, MAX_TOKENS, MAX_UNKNOWN_WARNINGS, MIN_MFU, check_path_text,
-                     dataset_path_problem)
+from .bounds import (
+    GPU_BANDWIDTH_GBS,
+    GPU_MEMORY_GB,
+    GPU_TFLOPS,
+    MAX_AMOUNT,
+    MAX_COUNT,
+    MAX_PARAMS,
+    MAX_PEAK_TO_AVERAGE,
+    MAX_TOKENS,
+    MAX_UNKNOWN_WARNINGS,
+    MIN_MFU,
+    check_path_text,
+    dataset_path_problem,
+)
 from .errors import Problem, UserError, suggest
-from .vocab import DATA_SOURCES, GENERATIVE_METRICS, PRECISIONS, TABLE_METRICS, TRAINING_TYPES
 from .numbers import parse_number, parse_rate
+from .vocab import DATA_SOURCES, GENERATIVE_METRICS, PRECISIONS, TABLE_METRICS, TRAINING_TYPES
 from .yamlload import line_for, load_yaml
 
 # Every number has a physically sensible range, so no estimate downstream can overflow (see assess/bounds.py).
@@ -558,7 +569,8 @@ def cross_field_problems(project: Project) -> list[tuple[tuple, str]]:
         found.append((("business", "revenue_quality", "top5_share"),
                       f"expected top5_share ≥ top_customer_share ({q.top_customer_share:g}), got {q.top5_share:g}"))
     if b.inference_cogs_12m is not None and b.cogs_12m is not None and b.inference_cogs_12m > b.cogs_12m:
-        found.append((("business", "inference_cogs_12m"), f"expected inference_cogs_12m ≤ cogs_12m ({b.cogs_12m:,.0f})"))
+        found.append((("business", "inference_cogs_12m"),
+                      f"expected inference_cogs_12m ≤ cogs_12m ({b.cogs_12m:,.0f})"))
     vendors = (project.dependencies.model_vendors or []) if project.dependencies else []
     if sum(v.cogs_share or 0 for v in vendors) > 1.0001:
         found.append((("dependencies", "model_vendors"), "expected the vendors' cogs_share to add up to at most 1"))

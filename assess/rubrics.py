@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import Problem, UserError, suggest
-from .resources import bundled_dir, sha256_file
 from .project import validation_problems
+from .resources import bundled_dir, sha256_file
 from .yamlload import line_for, load_yaml
 
 AREAS = ("market", "tech", "data", "compute", "business", "risk")
@@ -49,7 +49,7 @@ class Band(BaseModel):
                 return False
         return True
 
-    def scaled(self, factor: float) -> "Band":
+    def scaled(self, factor: float) -> Band:
         """This band with its numeric bounds multiplied (USD thresholds in another currency)."""
         if factor == 1.0:
             return self
@@ -152,7 +152,7 @@ class Rubric(BaseModel):
     sha256: str = ""
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Rubric":
+    def _unique_ids(self) -> Rubric:
         ids = [c.id for c in self.criteria]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:

@@ -120,7 +120,8 @@ def not_applicable_reason(criterion: Criterion, ctx: Context) -> str | None:
     return None
 
 
-def score_criterion(criterion: Criterion, area: str, facts: Facts, target: str, ctx: Context | None = None) -> CriterionResult:
+def score_criterion(criterion: Criterion, area: str, facts: Facts, target: str,
+                    ctx: Context | None = None) -> CriterionResult:
     ctx = ctx or Context()
     fact = facts.items.get(criterion.fact)
     reason = not_applicable_reason(criterion, ctx)
@@ -244,7 +245,8 @@ def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> As
         basis = (f"evidence covers {coverage:.0%} of the weight and the bounds ({(low or 0):.0f}–{(high or 0):.0f}) "
                  f"leave {', '.join(possible) or 'every band'} open")
     if capped:
-        basis += f"; {len(flags)} red flag{'s' if len(flags) != 1 else ''} cap{'' if len(flags) != 1 else 's'} it at {RED_FLAG_CAP}"
+        plural = len(flags) != 1
+        basis += f"; {len(flags)} red flag{'s' if plural else ''} cap{'' if plural else 's'} it at {RED_FLAG_CAP}"
     return Assessment(score=overall, verdict=verdict, coverage=round(coverage, 3),
                       weakest_area=weakest.id if weakest else None,
                       weakest_score=weakest.score if weakest else None, red_flags=flags, areas=areas,

@@ -156,7 +156,8 @@ def load_yaml_text(text: str, *, file: str = "<string>") -> tuple[Any, dict[Path
         loader = (_FastLoader or _NoAliasLoader)(text)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        raise UserError(Problem(f"control character U+{exc.character:04X} is not allowed in YAML", file=file, line=line)) from None
+        raise UserError(Problem(f"control character U+{exc.character:04X} is not allowed in YAML", file=file,
+                                line=line)) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -184,7 +185,8 @@ def load_yaml_text(text: str, *, file: str = "<string>") -> tuple[Any, dict[Path
             line = text[: exc.position].count("\n") + 1
         else:
             line = text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n") + 1
-        raise UserError(Problem(f"control character U+{exc.character:04X} is not allowed in YAML", file=file, line=line)) from None
+        raise UserError(Problem(f"control character U+{exc.character:04X} is not allowed in YAML", file=file,
+                                line=line)) from None
     except RecursionError:  # belt and braces: MAX_DEPTH should stop nesting long before this
         raise UserError(Problem(f"values are nested too deeply (more than {MAX_DEPTH} levels)", file=file,
                                 line=getattr(loader, "line", 0) + 1)) from None

@@ -126,7 +126,8 @@ def run_flaml(frame: pd.DataFrame, target: str, task: str, time_budget: float) -
     try:
         for train, test in folds(y, task):
             automl = AutoML()
-            automl.fit(X.iloc[train], y.iloc[train], task="classification" if task == "classification" else "regression",
+            automl.fit(X.iloc[train], y.iloc[train],
+                       task="classification" if task == "classification" else "regression",
                        time_budget=time_budget, seed=SEED, verbose=0)
             pred = automl.predict(X.iloc[test])
             scores.append(accuracy_score(y.iloc[test], pred) if task == "classification"
@@ -170,7 +171,7 @@ def main() -> None:
             else:
                 row = run_flaml(frame, target, task, args.flaml_budget)
             runs.setdefault(tool, []).append(row)
-        for tool, results in runs.items():
+        for _tool, results in runs.items():
             row = dict(results[0])
             walls = [r["wall_s"] for r in results]
             row.update(wall_s=float(np.median(walls)), wall_runs=walls, dataset=name, rows=len(frame),

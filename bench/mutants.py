@@ -77,7 +77,8 @@ MUTANTS = [
 
 def tracked_copy(destination: Path) -> None:
     """The files git tracks, and new ones it does not ignore: the tree as it will be committed."""
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True).stdout
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           capture_output=True, check=True).stdout
     for name in filter(None, files.decode().split("\0")):
         source = ROOT / name
         if source.is_file():

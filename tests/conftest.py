@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import FULL, text_dataset, write
 
 from assess.cli import main
+
+from helpers import FULL, text_dataset, write
 
 
 @pytest.fixture

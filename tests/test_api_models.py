@@ -21,6 +21,7 @@ from assess.fx import resolve_rate
 from assess.pipeline import RunOptions, run
 from assess.project import Compute, Inference
 from assess.report import render
+
 from helpers import write
 
 OPTIONS = RunOptions(date="2026-01-01", run_bench=False)
@@ -127,7 +128,8 @@ def test_hosted_api_cost_flows_into_gross_margin_and_a_price_change_moves_it(tmp
     dearer = run_dict(tmp_path, venture(inference={"api_output_usd_per_1m": 20}), "b.yaml")
     dearer_inf = dearer["evidence"]["compute"]["inference"]
     assert dearer_inf["api_input_usd_per_1m"] == 2.5 and dearer_inf["price_basis"] == "project.yaml and catalogue"
-    assert dearer_inf["price_as_of"] == "2025-08-30" and "project.yaml for the output price" in dearer_inf["price_source"]
+    assert dearer_inf["price_as_of"] == "2025-08-30"
+    assert "project.yaml for the output price" in dearer_inf["price_source"]
     assert fact(dearer, "business.gross_margin") == pytest.approx(0.775)
     # A cheaper model: gpt-4o-mini (1000 × 0.15 + 500 × 0.60) ÷ 1e6 = 0.00045 → 0.45 → (100 − 10.45) ÷ 100
     mini = run_dict(tmp_path, venture("gpt-4o-mini"), "c.yaml")

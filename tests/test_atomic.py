@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from assess.atomic import write_atomic
+
 from helpers import MINIMAL, write
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -221,7 +221,7 @@ def test_megabyte_cells_profile_without_error(invoke, tmp_path):
 
 
 def test_mixed_encodings_load_with_a_note(invoke, tmp_path):
-    rows = [f"message {i} caf\u00e9 ok,{'a' if i % 2 else 'b'}".encode("utf-8") for i in range(30)]
+    rows = [f"message {i} caf\u00e9 ok,{'a' if i % 2 else 'b'}".encode() for i in range(30)]
     rows += [f"message {i} caf\u00e9 old,{'a' if i % 2 else 'b'}".encode("latin-1") for i in range(30)]
     (tmp_path / "mixed.csv").write_bytes(b"text,label\n" + b"\n".join(rows) + b"\n")
     result = invoke("data", tmp_path / "mixed.csv", "--target", "label", "--format", "json")

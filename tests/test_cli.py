@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 import assess
+
 from helpers import EXAMPLES, FULL, MINIMAL, write
 
 

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from assess.pipeline import RunOptions, run
 from assess.report import render
+
 from helpers import EXAMPLES, write
 
 OPTIONS = RunOptions(date="2026-01-01", run_bench=False)

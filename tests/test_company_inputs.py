@@ -72,7 +72,8 @@ def test_schema_documents_the_company_fields(invoke):
 def test_competitor_strength_in_everyday_words(tmp_path):
     from assess.project import validate_project
 
-    data = {"name": "X", "market": {"competitors": [{"name": "A", "strength": "Medium"}, {"name": "B", "strength": "high"},
+    data = {"name": "X", "market": {"competitors": [{"name": "A", "strength": "Medium"},
+                                                   {"name": "B", "strength": "high"},
                                                    {"name": "C", "strength": "low"}]}}
     project, _ = validate_project(data, {}, "p.yaml")
     assert [c.strength for c in project.market.competitors] == ["moderate", "strong", "weak"]

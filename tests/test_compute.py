@@ -77,7 +77,8 @@ def test_chinchilla_loss_decreases_with_data():
 
 
 def test_llama2_7b_kv_cache():
-    inf = estimate(Compute.model_validate({"base_model": "Llama-2-7B", "inference": {"precision": "bf16"}}))["inference"]
+    spec = Compute.model_validate({"base_model": "Llama-2-7B", "inference": {"precision": "bf16"}})
+    inf = estimate(spec)["inference"]
     assert inf["kv_bytes_per_token"] == 524_288
 
 
@@ -149,7 +150,8 @@ def test_user_gpu_row_overrides_catalogue():
 
 
 def test_unknown_gpu_lists_known_ones():
-    with pytest.raises(UserError, match=r"unknown GPU 'B9000'; did you mean 'B200'\?; known GPUs: .*A100-40GB.*H100-SXM"):
+    known = r"unknown GPU 'B9000'; did you mean 'B200'\?; known GPUs: .*A100-40GB.*H100-SXM"
+    with pytest.raises(UserError, match=known):
         estimate(Compute.model_validate({"model_params": 1e9, "gpu": "B9000"}))
 
 

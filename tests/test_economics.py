@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from assess.economics import (CASH_GENERATIVE, NO_NET_NEW_ARR, company_facts, demand_evidence, economic_facts,
-                              eval_evidence, risk_facts, unit_economics)
+from assess.economics import (
+    CASH_GENERATIVE,
+    NO_NET_NEW_ARR,
+    company_facts,
+    demand_evidence,
+    economic_facts,
+    eval_evidence,
+    risk_facts,
+    unit_economics,
+)
 from assess.facts import Facts
 from assess.fx import Rate, resolve_rate
 from assess.project import Eval, Project

@@ -6,8 +6,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assess.errors import UserError
 from assess.economics import economic_facts
+from assess.errors import UserError
 from assess.facts import Facts, known_fact_names, registry
 from assess.fx import resolve_rate
 from assess.project import validate_project

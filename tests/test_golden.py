@@ -16,6 +16,7 @@ import pytest
 from assess.jsonout import dumps
 from assess.pipeline import RunOptions, run
 from assess.report import render_markdown
+
 from helpers import EXAMPLES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

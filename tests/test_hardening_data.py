@@ -362,7 +362,7 @@ def test_f9_xlsx_stops_at_max_rows_instead_of_parsing_the_whole_sheet(invoke, tm
 
 
 def test_f9_xlsx_reading_respects_the_budget(invoke, tmp_path):
-    path = workbook_with_sheet(tmp_path / "d.xlsx", sheet_rows(150_000))
+    workbook_with_sheet(tmp_path / "d.xlsx", sheet_rows(150_000))
     founder = project(tmp_path, "d.xlsx")
     started = time.monotonic()
     result = invoke("run", founder, "--budget", "1", "--no-bench", "--format", "json", "-o", tmp_path / "o.json")

@@ -76,7 +76,8 @@ def test_hostile_project_values_are_located_errors(invoke, tmp_path, case, comma
     body, expected = HOSTILE_VALUES[case]
     path = tmp_path / "p.yaml"
     path.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
-    args = [command, path] + (["--no-bench", "--format", "json", "-o", tmp_path / "out.json"] if command == "run" else [])
+    extra = ["--no-bench", "--format", "json", "-o", tmp_path / "out.json"] if command == "run" else []
+    args = [command, path, *extra]
     result = invoke(*args)
     _check_exit_2(result, expected, tmp_path)
     assert not (tmp_path / "out.json").exists()

@@ -6,6 +6,7 @@ import pytest
 
 from assess.errors import UserError
 from assess.project import load_project, parse_number, parse_rate
+
 from helpers import FULL, MINIMAL, write
 
 

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from assess.pipeline import RunOptions, run
 from assess.report import render, render_html, render_markdown
+
 from helpers import EXAMPLES, FULL, ROOT, write
 
 

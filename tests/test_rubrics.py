@@ -6,6 +6,7 @@ import pytest
 
 from assess.errors import UserError
 from assess.rubrics import load_rubrics
+
 from helpers import write
 
 EXTRA = """\

@@ -70,7 +70,8 @@ def test_red_flag_caps_verdict():
     assert result.score > 75
     assert result.verdict == "Needs work"
     assert [{k: f[k] for k in ("area", "criterion", "message", "fact", "value", "fatal")} for f in result.red_flags] \
-        == [{"area": "market", "criterion": "b", "message": "b is bad", "fact": "market.sam", "value": 0, "fatal": False}]
+        == [{"area": "market", "criterion": "b", "message": "b is bad", "fact": "market.sam", "value": 0,
+             "fatal": False}]
     assert result.capped
 
 

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from assess.pipeline import RunOptions, run
 from assess.report import render, render_html, render_pdf
 from assess.report.fetcher import RestrictedFetcher
-from helpers import write
 
+from helpers import write
 
 
 class Listener:

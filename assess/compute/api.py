@@ -11,7 +11,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +48,12 @@ def normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9.]", "", name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _file() -> dict[str, Any]:
     return yaml.safe_load((_HERE / "api_models.yaml").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def api_models() -> tuple[ApiModel, ...]:
     rows = []
     for row in _file()["models"]:
@@ -64,7 +64,7 @@ def api_models() -> tuple[ApiModel, ...]:
     return tuple(rows)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lookup() -> dict[str, ApiModel]:
     table: dict[str, ApiModel] = {}
     for model, row in zip(api_models(), _file()["models"]):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -75,7 +75,7 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9.]", "", name.lower())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _gpu_file() -> tuple[str, tuple[Gpu, ...]]:
     data = yaml.safe_load((_HERE / "gpus.yaml").read_text(encoding="utf-8"))
     rows = [Gpu(row["name"], row["memory_gb"], row["bandwidth_gbs"], row["bf16_tflops"], row.get("fp8_tflops"),
@@ -107,7 +107,7 @@ def find_gpu(name: str, table: dict[str, Gpu], field: str = "compute.gpu") -> Gp
     return gpu
 
 
-@lru_cache(maxsize=None)
+@cache
 def model_catalogue() -> dict[str, ModelArch]:
     data = yaml.safe_load((_HERE / "models.yaml").read_text(encoding="utf-8"))
     table = {}

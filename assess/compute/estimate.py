@@ -17,9 +17,8 @@ from typing import Any
 from ..errors import Problem, UserError
 from ..project import Compute
 from .catalog import Gpu, ModelArch, find_gpu, find_model, gpu_catalogue
+from .serving import HOURS_PER_MONTH, KV_BYTES, SECONDS_PER_MONTH, WEIGHT_BYTES, estimate_serving, kv_bytes_per_token  # noqa: F401 (re-exported)
 from .training import chinchilla_loss, default_mfu, estimate_training, export_control_warning, price_age_warning  # noqa: F401
-from .serving import (HOURS_PER_MONTH, KV_BYTES, SECONDS_PER_MONTH, WEIGHT_BYTES,  # noqa: F401 (re-exported)
-                      estimate_serving, kv_bytes_per_token)
 
 DEFAULT_GPU = "H100-SXM"
 DEFAULT_MFU = 0.4  # only where no model size is known to look published runs up by

@@ -38,7 +38,8 @@ def compute_facts(result: dict[str, Any], training_type: str | None) -> Facts:
         if t["type"] == "pretrain":
             facts.add("compute.tokens_per_param", t["tokens_per_param"], origin="compute")
         else:
-            facts.not_applicable("compute.tokens_per_param", f"the Chinchilla ratio is for pre-training, not {t['type']}",
+            facts.not_applicable("compute.tokens_per_param",
+                                 f"the Chinchilla ratio is for pre-training, not {t['type']}",
                                  origin="compute")
     elif training_type == "none":
         facts.add("compute.training_cost_vs_budget", 0.0, origin="compute", note="no training planned")

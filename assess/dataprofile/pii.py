@@ -8,7 +8,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import phonenumbers
@@ -42,7 +43,9 @@ def mask(kind: str, value: str) -> str:
         return f"{local[:1]}***@{host[:1]}***.{tld}"
     digits = _digits(value)
     if kind in ("card", "iban", "cn_resident_id"):
-        return f"{'*' * max(len(value) - 4, 0)}{value[-4:]}" if kind == "iban" else "*" * (len(digits) - 4) + digits[-4:]
+        if kind == "iban":
+            return f"{'*' * max(len(value) - 4, 0)}{value[-4:]}"
+        return "*" * (len(digits) - 4) + digits[-4:]
     if kind == "ip":
         return value.split(".")[0] + ".*.*.*"
     return "*" * max(len(digits) - 3, 0) + digits[-3:]

@@ -81,8 +81,8 @@ def leakage_suspects(frame: pd.DataFrame, target: str, types: dict[str, str], cl
                      ) -> list[dict[str, Any]]:
     """Single features that predict the target almost perfectly under 3-fold CV of a shallow tree.
     Stops at `deadline` (time.monotonic()); `progress`, if given, receives the columns checked and due."""
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
     from sklearn.metrics import r2_score, roc_auc_score
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
     data = frame[frame[target].notna()]

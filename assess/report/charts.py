@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 

@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 
-
 def human(number: float, digits: int = 3) -> str:
     """1234567 → '1.23M'."""
     if number == 0:

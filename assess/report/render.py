@@ -7,9 +7,10 @@ import logging
 import shlex
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
@@ -106,7 +107,8 @@ def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=Non
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             stylesheets=[CSS(string=stylesheet, base_url=base_url, url_fetcher=fetcher)])
         if len(document.pages) > MAX_PAGES:
-            raise UserError(Problem(f"the report would have {len(document.pages)} pages, over the {MAX_PAGES}-page limit"))
+            raise UserError(Problem(f"the report would have {len(document.pages)} pages, over the "
+                                    f"{MAX_PAGES}-page limit"))
         # A fixed identifier derived from the content keeps the PDF byte-identical for identical input.
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
         return document.write_pdf(pdf_identifier=identifier)
