@@ -200,7 +200,7 @@ def check_output_early(output: str | None) -> None:
         check_output(output)
 
 
-def _read_limits(max_rows: int | None, max_bytes: str | None) -> dict[str, int]:
+def _read_limits(max_rows: int | None, max_bytes: str | None) -> dict[str, Any]:
     from .numbers import parse_number
 
     limits = {}

@@ -298,7 +298,8 @@ def unit_economics(project: Project, inference_per_customer: float | None, rate:
         return facts
     if rpc:
         room = (1 - TARGET_GROSS_MARGIN) * price - (b.other_cogs_per_customer_month or 0.0)
-        facts.add("compute.breakeven_cost_per_request_60", rate.to_usd(max(room, 0.0)) / rpc, origin="economics",
+        facts.add("compute.breakeven_cost_per_request_60", (rate.to_usd(max(room, 0.0)) or 0.0) / rpc,
+                  origin="economics",
                   note=f"{rpc:,.0f} requests per customer-month, {basis}")
     if inference_per_customer is None and gap:
         return facts  # inference is a real cost whose size per customer is unknown: margin unknown, not flattered
@@ -425,7 +426,7 @@ def risk_facts(project: Project) -> Facts:
             _add(facts, "risk.competing_vendor", "none", ", ".join(v.name for v in known) + ": no competing product")
         shares = [v for v in vendors if v.cogs_share is not None]
         if shares:
-            top = max(shares, key=lambda v: v.cogs_share)
+            top = max(shares, key=lambda v: v.cogs_share or 0.0)  # shares: cogs_share is set
             _add(facts, "risk.top_vendor_share", top.cogs_share, top.name)
     if deps and deps.compute_provider and deps.compute_provider.share_of_compute_spend is not None:
         _add(facts, "risk.compute_provider_share", deps.compute_provider.share_of_compute_spend,

@@ -419,7 +419,7 @@ class LoadedProject(BaseModel):
         return resolved
 
 
-def describe_error(err: dict[str, Any]) -> str:
+def describe_error(err: Any) -> str:  # a pydantic ErrorDetails
     """One pydantic error as 'expected …, got …'."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -550,7 +550,7 @@ def currency_mark_problems(data: Any, project: Project, loc: tuple = ()) -> list
 
 def cross_field_problems(project: Project) -> list[tuple[tuple, str]]:
     """Rules that involve more than one field: (location, message) pairs."""
-    found = []
+    found: list[tuple[tuple, str]] = []
     m = project.market
     if m.som is not None and m.sam is not None and m.som > m.sam:
         found.append((("market", "som"), f"expected som ≤ sam ({m.sam:,.0f}), got {m.som:,.0f}"))

@@ -110,7 +110,8 @@ def hosted_serving(inf: Inference | None, model: ApiModel | None, warnings: list
     from_project = given_in is not None or given_out is not None
     mixed = from_project and model is not None and (given_in is None or given_out is None)
     basis = "project.yaml and catalogue" if mixed else "project.yaml" if from_project else "catalogue"
-    if mixed:  # one price from the project, the other from the list: both sources are named
+    source: str | None
+    if mixed and model is not None:  # one price from the project, the other from the list: both are named
         source = f"project.yaml for the {'input' if given_in is not None else 'output'} price; {model.source}"
     else:
         source = "project.yaml (compute.inference)" if from_project else (model.source if model else None)
@@ -126,7 +127,7 @@ def hosted_serving(inf: Inference | None, model: ApiModel | None, warnings: list
     missing += [f"compute.inference.api_{k}_usd_per_1m" for k, v in (("input", price_in), ("output", price_out))
                 if v is None]
     per_request = None
-    if missing:
+    if missing or tokens_in is None or tokens_out is None or price_in is None or price_out is None:
         warnings.append(f"the cost per request of {label} is unknown: give {', '.join(missing)} "
                         "(a missing term is never counted as 0)")
     else:
@@ -235,6 +236,8 @@ def make_or_buy_self_hosted(spec: Compute, serving: dict[str, Any], model_params
         return None
     cls = size_class_of(model_params)
     ref = find_api_model(size_classes()[cls]["api"])
+    if ref is None:  # the catalogue names its reference APIs; a missing one is a broken catalogue
+        raise KeyError(f"reference API {size_classes()[cls]['api']!r} is not in api_models.yaml")
     hosted = hosted_serving(Inference(requests_per_month=inf.requests_per_month, input_tokens=inf.input_tokens,
                                       output_tokens=inf.output_tokens), ref, [])
     pair = {"model": serving.get("model") or "custom", "basis": "assumption",

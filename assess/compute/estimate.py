@@ -52,8 +52,8 @@ def resolve(compute: Compute) -> Resolved:
         _assume(assumptions, "base model", model.name, model.source)
     overrides = {k: getattr(compute, k) for k in ("layers", "hidden_size", "heads", "kv_heads", "head_dim",
                                                    "context_length")}
-    if compute.model_params or model:
-        params = compute.model_params or model.params
+    if compute.model_params or model is not None:
+        params = compute.model_params or (model.params if model is not None else 0.0)
         active = compute.active_params or (model.active_params if model and not compute.model_params else params)
         base = model.__dict__ if model else {k: None for k in overrides}
         merged = {k: (overrides[k] if overrides[k] is not None else base.get(k)) for k in overrides}
@@ -99,6 +99,7 @@ def _first_non_finite(value: Any, path: str = "") -> str | None:
     """The key path of the first NaN or infinity in a result, if any."""
     if isinstance(value, float) and not math.isfinite(value):
         return path or "(result)"
+    items: Any
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, (list, tuple)):
