@@ -161,7 +161,7 @@ def test_a_model_that_raises_or_kills_its_worker_fails_alone(tmp_path, fit, mess
 
 def test_without_fork_the_same_scores_come_from_this_process(tmp_path, monkeypatch):
     """Windows has no fork: the engine then runs every unit in-process, says so, and scores the same."""
-    from assess.bench import engine
+    from assess.bench import workers
 
     ds = frame_dataset(text_dataset(150), tmp_path)
     options = BenchOptions(budget=30, models=["Dummy", "TfidfWords", "TfidfChars"])
@@ -170,11 +170,11 @@ def test_without_fork_the_same_scores_come_from_this_process(tmp_path, monkeypat
     def no_processes(*args):
         raise AssertionError("a process was started on a platform without fork")
 
-    # As on Windows: spawn only. The engine's own handle on multiprocessing is replaced, not the module.
-    monkeypatch.setattr(engine, "mp", SimpleNamespace(get_all_start_methods=lambda: ["spawn"],
-                                                      get_context=no_processes))
+    # As on Windows: spawn only. The worker pool's own handle on multiprocessing is replaced, not the module.
+    monkeypatch.setattr(workers, "mp", SimpleNamespace(get_all_start_methods=lambda: ["spawn"],
+                                                       get_context=no_processes))
     inline = run_benchmark(ds, "label", options)
-    assert engine.NO_FORK_WARNING in inline["warnings"] and engine.NO_FORK_WARNING not in forked["warnings"]
+    assert workers.NO_FORK_WARNING in inline["warnings"] and workers.NO_FORK_WARNING not in forked["warnings"]
     assert [m["metrics"] for m in inline["models"]] == [m["metrics"] for m in forked["models"]]
     assert inline["learning_curve"]["scores"] == forked["learning_curve"]["scores"]
     assert all(m["status"] == "ok" for m in inline["models"])
