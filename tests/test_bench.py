@@ -371,7 +371,9 @@ def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
     (columns differ only by order), and reading counts from the engine's cache must change nothing."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from assess.bench.baselines import NGRAM_COUNTS, HashedTfidf, NgramCounts, count_ngrams, ngram_counts_hidden
+    from sklearn.base import clone
+
+    from assess.bench.baselines import HashedTfidf, NgramCounts, TextCache, count_ngrams
 
     rng = np.random.default_rng(0)
     words = ["free", "prize", "call", "now", "hello", "mum", "see", "you", "later", "win", "cash", "txt"]
@@ -385,17 +387,20 @@ def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
             got = (ours.transform(part) @ ours.transform(part).T).toarray()
             np.testing.assert_allclose(got, expected, atol=1e-5)
         key = ours.key
-        NGRAM_COUNTS[key] = NgramCounts({t: i for i, t in enumerate(texts)}, count_ngrams(key, texts))
-        try:
-            model = HashedTfidf(min_df=2, **params).fit(train)
-            cached = model.transform(test)
-            with ngram_counts_hidden():  # how the engine times prediction on new texts
-                assert not NGRAM_COUNTS
-                fresh = model.transform(test)
-            assert key in NGRAM_COUNTS
-        finally:
-            NGRAM_COUNTS.clear()
-        assert (cached != ours.transform(test)).nnz == 0 and (fresh != cached).nnz == 0
+        cache = TextCache()  # as a run owns it: handed to the transformer at construction
+        counts = count_ngrams(key, texts)
+        counts.data[:] = 7  # counts read from the cache are told apart from counts made here
+        cache.ngrams[key] = NgramCounts({t: i for i, t in enumerate(texts)}, counts)
+        model = HashedTfidf(min_df=2, cache=cache, **params).fit(train)
+        assert clone(model).cache is cache  # a clone shares the run's cache, never copies it
+        cached = model.transform(test)
+        with cache.ngrams_hidden():  # how the engine times prediction on new texts
+            assert not cache.ngrams
+            fresh = model.transform(test)
+        assert key in cache.ngrams
+        cache.ngrams[key] = NgramCounts(cache.ngrams[key].rows, count_ngrams(key, texts))  # the true counts
+        assert (model.transform(test) != ours.transform(test)).nnz == 0  # the cache changes nothing
+        assert (fresh != cached).nnz > 0  # ...and it was read: hidden, the fake counts were not
 
 
 def _curve_run(tmp_path, target: float) -> dict:

@@ -24,7 +24,7 @@ from ..caps import cap_list
 from ..dataset import Dataset, row_hashes
 from ..errors import Problem, UserError
 from .answers import answer_questions, bench_facts, target_met
-from .baselines import BASELINES, NGRAM_COUNTS, Baseline, NgramCounts, _clip_text, count_ngrams, ngram_counts_hidden
+from .baselines import BASELINES, Baseline, NgramCounts, TextCache, _clip_text, count_ngrams
 from .curve import MIN_SIZES, curve_result, fit_learning_curve
 from .prepare import BenchOptions, Prepared, _splits, prepare, score_fold
 from .workers import NO_FORK_WARNING, WorkerPool, _pool_size, can_fork, one, run_bounded
@@ -73,10 +73,11 @@ def _fit_and_score(cls: type[Baseline], prep: Prepared, train: np.ndarray, test:
             pred = model.predict(X_test)
         per_row = (time.perf_counter() - t0) / max(len(test), 1)
         key = cls.ngram_key()
-        if timed and key in NGRAM_COUNTS:
-            fit_s += NGRAM_COUNTS[key].seconds_per_text * len(train) * len(prep.spec.text)  # its share of counting
+        cache = prep.spec.cache
+        if timed and cache is not None and key in cache.ngrams:
+            fit_s += cache.ngrams[key].seconds_per_text * len(train) * len(prep.spec.text)  # its share of counting
             sample = X_test.iloc[:LATENCY_SAMPLE_ROWS]
-            with ngram_counts_hidden():
+            with cache.ngrams_hidden():
                 t0 = time.perf_counter()
                 model.predict_proba(sample) if prep.spec.classification else model.predict(sample)
                 per_row = (time.perf_counter() - t0) / max(len(sample), 1)
@@ -122,18 +123,20 @@ def primary_metric(task: str, requested: str | None) -> str:
 def run_benchmark(ds: Dataset, target: str, options: BenchOptions | None = None,
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Benchmark the baselines on one dataset. Returns the JSON-ready result."""
+    cache = TextCache()  # this run's text counts and embeddings, handed to its models when they are built
     try:
-        return _run_benchmark(ds, target, options or BenchOptions(), progress)
+        return _run_benchmark(ds, target, options or BenchOptions(), progress, cache)
     finally:
-        NGRAM_COUNTS.clear()  # counts of this dataset's texts; the next run must not see them
+        cache.clear()  # the texts of this dataset: nothing outlives the run
 
 
 def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
-                   progress: Callable[[str], None] | None) -> dict[str, Any]:
+                   progress: Callable[[str], None] | None, cache: TextCache) -> dict[str, Any]:
     say = progress or (lambda m: None)
     started = options.started or time.monotonic()
     deadline = started + options.budget * SAFETY
     prep = prepare(ds, target, options)
+    prep.spec.cache = cache
     metric = primary_metric(prep.spec.task, options.target_metric)
     higher = metric not in LOWER_IS_BETTER
     folds = options.folds
@@ -236,7 +239,7 @@ def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
                  ) -> dict[type[Baseline], tuple[str, str | None]]:
     """Count each text model's n-grams once for every text, in parallel chunks, before the workers fork.
 
-    The folds then read their rows from NGRAM_COUNTS instead of each re-tokenising its texts. Returns the
+    The folds then read their rows from the run's cache instead of each re-tokenising its texts. Returns the
     models whose counting did not finish (timeout or failure), which then run no folds."""
     unfinished: dict[type[Baseline], tuple[str, str | None]] = {}
     texts: list[str] = []
@@ -244,7 +247,7 @@ def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
     chunks: list[np.ndarray] = []
     for cls in plan.candidates:
         key = cls.ngram_key()
-        if key is None or key in NGRAM_COUNTS:
+        if key is None or key in prep.spec.cache.ngrams:
             continue
         if not chunks:  # the texts, and their split among workers, are the same for every analyzer
             texts = list(dict.fromkeys(text for column in prep.spec.text for text in _clip_text(prep.X[column])))
@@ -261,7 +264,8 @@ def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
         items, status, error = run_bounded([partial(job, part) for part in range(len(chunks))], allowed)
         if status == "ok":
             counts = sparse.vstack([matrix for _, matrix, _ in sorted(items, key=lambda item: item[0])], format="csr")
-            NGRAM_COUNTS[key] = NgramCounts(rows, counts, sum(seconds for _, _, seconds in items) / max(len(texts), 1))
+            per_text = sum(seconds for _, _, seconds in items) / max(len(texts), 1)
+            prep.spec.cache.ngrams[key] = NgramCounts(rows, counts, per_text)
         else:
             unfinished[cls] = (status, f"stopped while counting n-grams, at its {allowed:.1f} s share of the budget"
                                if status == "timeout" else error)
