@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 
+from assess.bench.answers import bench_facts
 from assess.bench.baselines import BASELINES, Baseline, TaskSpec, register
 from assess.bench.curve import fit_learning_curve
-from assess.bench.engine import BenchOptions, bench_facts, run_benchmark, run_bounded
+from assess.bench.engine import BenchOptions, run_benchmark
+from assess.bench.workers import run_bounded
 from assess.dataset import Dataset, load_dataset
 from assess.errors import UserError
 from helpers import text_dataset

@@ -23,13 +23,13 @@ from sklearn.model_selection import train_test_split
 from ..caps import cap_list
 from ..dataset import Dataset, row_hashes
 from ..errors import Problem, UserError
-from .answers import answer_questions, bench_facts, target_met
+from .answers import answer_questions, target_met
 from .baselines import BASELINES, Baseline, NgramCounts, TextCache, _clip_text, count_ngrams
 from .curve import MIN_SIZES, curve_result, fit_learning_curve
 from .prepare import BenchOptions, Prepared, _splits, prepare, score_fold
 from .workers import NO_FORK_WARNING, WorkerPool, _pool_size, can_fork, one, run_bounded
 
-__all__ = ["BenchOptions", "bench_facts", "run_benchmark", "run_bounded"]  # what callers import from here
+__all__ = ["BenchOptions", "run_benchmark"]  # what callers import from here (BenchOptions is defined in prepare)
 
 log = logging.getLogger(__name__)
 
