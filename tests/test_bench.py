@@ -371,9 +371,8 @@ def test_mixed_type_json_column_is_encoded_as_categories(tmp_path):
 def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
     """The hashed TF-IDF must give the same document geometry as TfidfVectorizer fitted on the same rows
     (columns differ only by order), and reading counts from the engine's cache must change nothing."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     from sklearn.base import clone
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
     from assess.bench.baselines import HashedTfidf, NgramCounts, TextCache, count_ngrams
 

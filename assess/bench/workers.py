@@ -14,10 +14,11 @@ import sys
 import time
 import weakref
 from collections import deque
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from functools import partial
 from multiprocessing.connection import wait
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from threadpoolctl import threadpool_limits
 
@@ -63,7 +64,7 @@ def _run_inline(jobs: list[Callable[[], Any]], timeout: float) -> tuple[list[Any
 # Worker processes and the parent's death. This process's ends of its workers' pipes: a forked worker
 # inherits them (its own pipe's and earlier workers') and closes them first thing, or no worker would ever
 # read EOF when the parent dies. Weak, so a connection dropped without close() does not linger here.
-_PARENT_ENDS: "weakref.WeakSet[Any]" = weakref.WeakSet()
+_PARENT_ENDS: weakref.WeakSet[Any] = weakref.WeakSet()
 _HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _prctl: list[Any] = []  # libc's prctl, looked up once in the parent (so workers need not import ctypes)
@@ -209,7 +210,7 @@ class WorkerPool:
         self._idle: list[tuple[Any, Any]] = []
         self._busy: dict[Any, tuple[Any, Any]] = {}  # connection → (connection, process)
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         if self._context is not None:
             try:
                 for _ in range(self.size):
