@@ -164,7 +164,7 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
         prep.warnings.append(NO_FORK_WARNING)
     curve_reserve = options.budget * CURVE_SHARE if options.learning_curve else 0.0
     plan = _ModelPlan(candidates, deadline, curve_reserve)
-    unfinished = _count_texts(plan, prep, say)  # before the workers fork, so they inherit the counts
+    unfinished = _count_texts(plan, prep, cache, say)  # before the workers fork, so they inherit the counts
 
     def compute(unit: tuple) -> tuple:
         kind, index, *args = unit  # the model travels as its index: a class may not pickle
@@ -236,7 +236,7 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
     return result
 
 
-def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
+def _count_texts(plan: _ModelPlan, prep: Prepared, cache: TextCache, say: Callable[[str], None]
                  ) -> dict[type[Baseline], tuple[str, str | None]]:
     """Count each text model's n-grams once for every text, in parallel chunks, before the workers fork.
 
@@ -248,7 +248,7 @@ def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
     chunks: list[np.ndarray] = []
     for cls in plan.candidates:
         key = cls.ngram_key()
-        if key is None or key in prep.spec.cache.ngrams:
+        if key is None or key in cache.ngrams:
             continue
         if not chunks:  # the texts, and their split among workers, are the same for every analyzer
             texts = list(dict.fromkeys(text for column in prep.spec.text for text in _clip_text(prep.X[column])))
@@ -266,7 +266,7 @@ def _count_texts(plan: _ModelPlan, prep: Prepared, say: Callable[[str], None]
         if status == "ok":
             counts = sparse.vstack([matrix for _, matrix, _ in sorted(items, key=lambda item: item[0])], format="csr")
             per_text = sum(seconds for _, _, seconds in items) / max(len(texts), 1)
-            prep.spec.cache.ngrams[key] = NgramCounts(rows, counts, per_text)
+            cache.ngrams[key] = NgramCounts(rows, counts, per_text)
         else:
             unfinished[cls] = (status, f"stopped while counting n-grams, at its {allowed:.1f} s share of the budget"
                                if status == "timeout" else error)

@@ -236,11 +236,13 @@ class WorkerPool:
 
     def _spawn(self) -> None:
         """Start a worker and add it to the idle ones."""
-        parent, child = self._context.Pipe(duplex=True)
+        context = self._context
+        assert context is not None  # only called where fork exists
+        parent, child = context.Pipe(duplex=True)
         _PARENT_ENDS.add(parent)
         # Set before forking and inherited: set inside a forked child, OpenBLAS spends ~0.1 s on its threads.
         with threadpool_limits(1 if self.size > 1 else None), _forking():
-            process = self._context.Process(target=_serve, args=(child, self.work, os.getpid()), daemon=True)
+            process = context.Process(target=_serve, args=(child, self.work, os.getpid()), daemon=True)
             process.start()
             child.close()
             self._idle.append((parent, process))
@@ -305,7 +307,8 @@ class WorkerPool:
             if not self._busy:
                 continue
             wake = min(limits[key][0] for key in owner.values()) - time.monotonic()
-            for conn in wait(list(self._busy), timeout=max(0.0, min(wake, 0.5))):
+            ready: list[Any] = wait(list(self._busy), timeout=max(0.0, min(wake, 0.5)))  # our connections only
+            for conn in ready:
                 if conn not in owner:  # killed above, with the rest of its failed group
                     continue
                 key = owner[conn]
