@@ -255,7 +255,8 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
             facts.update(profile_facts(profile))
         bench = None
         if options.run_bench:
-            from .bench.engine import BenchOptions, bench_facts, run_benchmark
+            from .bench.answers import bench_facts
+            from .bench.engine import BenchOptions, run_benchmark
             from .vocab import TABLE_METRICS
 
             target_spec = loaded.project.tech.target

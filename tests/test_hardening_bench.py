@@ -311,10 +311,10 @@ def test_sigkill_of_the_leader_leaves_no_process_and_frees_stdout(tabular, tmp_p
 
 _ENGINE_SCRIPT = """
 import sys, time
-from assess.bench import engine
+from assess.bench import workers
 mode = sys.argv[1]
-if mode in ("pipes-only", "stdout-only") and hasattr(engine, "_prctl"):
-    engine._prctl[:] = [None]  # no parent-death signal, as on macOS: only the closed pipe ends can end them
+if mode in ("pipes-only", "stdout-only") and hasattr(workers, "_prctl"):
+    workers._prctl[:] = [None]  # no parent-death signal, as on macOS: only the closed pipe ends can end them
 
 def forever():
     while True:
@@ -325,14 +325,14 @@ def sleeper():
     time.sleep(600)
     yield 1
 
-with engine._Pool(lambda unit: time.sleep(unit[0]), 3) as pool:
+with workers.WorkerPool(workers.one(lambda unit: time.sleep(unit[0])), 3) as pool:
     if mode == "pipes-only":  # 3 idle pool workers, and 2 run_bounded children streaming items
-        engine.run_bounded([forever, forever], 600)
+        workers.run_bounded([forever, forever], 600)
     elif mode == "stdout-only":  # no death signal, and children deep in a unit: they outlive the parent
-        engine.run_bounded([sleeper, sleeper], 600)
+        workers.run_bounded([sleeper, sleeper], 600)
     else:  # every worker inside a 600 s unit: it never reads or writes its pipe, only a signal can end it
         pool.run([("a", [(600,), (600,)], lambda: 600)] if mode == "pool-mid-unit" else [])
-        engine.run_bounded([sleeper, sleeper], 600)
+        workers.run_bounded([sleeper, sleeper], 600)
 """
 
 
@@ -375,7 +375,7 @@ def test_worker_without_death_signal_still_frees_stdout(tmp_path):
 @needs_proc
 def test_pool_worker_holds_no_parent_side_pipe_end():
     """Each worker closes, first thing, the parent's end of its own pipe and of earlier workers' pipes."""
-    from assess.bench.engine import _Pool
+    from assess.bench.workers import WorkerPool, one
 
     def socket_inodes(pid: int) -> set[int]:
         inodes = set()
@@ -388,12 +388,12 @@ def test_pool_worker_holds_no_parent_side_pipe_end():
                 inodes.add(int(link[8:-1]))
         return inodes
 
-    with _Pool(lambda unit: unit, 3) as pool:
+    with WorkerPool(one(lambda unit: unit), 3) as pool:
         workers = list(pool._idle)
         parent_ends = {os.fstat(conn.fileno()).st_ino for conn, _ in workers}
         for conn, _ in workers:  # a round trip: each worker is past its start-up
             conn.send(("x",))
-            assert conn.recv() == ("ok", ("x",))
+            assert conn.recv() == ("item", ("x",)) and conn.recv() == ("done", None)
         for _, process in workers:
             assert not socket_inodes(process.pid) & parent_ends, process.pid
 

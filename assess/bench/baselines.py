@@ -6,17 +6,24 @@ honours is fit / predict / predict_proba, delegated to the pipeline it builds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, HistGradientBoostingClassifier,
-                              HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor)
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -38,6 +45,8 @@ class TaskSpec:
     images: bool = False
     rows: int = 0
     seed: int = 0
+    # The run's text state, handed to text transformers when a model is built (run_benchmark sets and clears it).
+    cache: TextCache | None = field(default=None, repr=False, compare=False)
 
     @property
     def classification(self) -> bool:
@@ -82,7 +91,7 @@ class Baseline:
     def build(self, spec: TaskSpec) -> Any:
         raise NotImplementedError
 
-    def fit(self, X, y) -> "Baseline":
+    def fit(self, X, y) -> Baseline:
         self.model.fit(X, y)
         return self
 
@@ -134,18 +143,30 @@ class NgramCounts(NamedTuple):
     seconds_per_text: float = 0.0  # what counting took: a fold's honest fit time includes its share
 
 
-NGRAM_COUNTS: dict[tuple, NgramCounts] = {}
+class TextCache:
+    """One benchmark run's text state, owned by the run and handed to each text transformer when its model is
+    built: hashed n-gram counts per analyzer (filled before the workers fork, so they inherit them) and sentence
+    embeddings per text (filled in each worker as folds need them). Cleared when the run ends."""
 
+    def __init__(self) -> None:
+        self.ngrams: dict[tuple, NgramCounts] = {}
+        self.embeddings: dict[str, np.ndarray] = {}
 
-@contextmanager
-def ngram_counts_hidden() -> Iterator[None]:
-    """Within this block text models tokenise their input as they would new texts in production."""
-    saved = dict(NGRAM_COUNTS)
-    NGRAM_COUNTS.clear()
-    try:
-        yield
-    finally:
-        NGRAM_COUNTS.update(saved)
+    @contextmanager
+    def ngrams_hidden(self) -> Iterator[None]:
+        """Within this block text models tokenise their input as they would new texts in production."""
+        saved, self.ngrams = self.ngrams, {}
+        try:
+            yield
+        finally:
+            self.ngrams = saved
+
+    def clear(self) -> None:
+        self.ngrams.clear()
+        self.embeddings.clear()
+
+    def __deepcopy__(self, memo: dict) -> TextCache:
+        return self  # sklearn's clone() deep-copies parameters: a model's copy must share the run's cache
 
 
 def _hasher(key: tuple) -> HashingVectorizer:
@@ -166,15 +187,16 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
 
     The vocabulary (n-grams in at least min_df training texts, the max_features most frequent) and the IDF come
     from the training texts only, as with TfidfVectorizer; n-grams that share a hash bucket are merged. Counts
-    are read from NGRAM_COUNTS when the engine has filled it, else counted here.
+    are read from `cache` when the engine has filled it, else counted here.
     """
 
     def __init__(self, analyzer: str = "word", ngram_range: tuple[int, int] = (1, 1), min_df: int = 2,
-                 max_features: int | None = None):
+                 max_features: int | None = None, cache: TextCache | None = None):
         self.analyzer = analyzer
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_features = max_features
+        self.cache = cache
 
     @property
     def key(self) -> tuple:
@@ -182,14 +204,14 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
 
     def _counts(self, texts: Any) -> sparse.csr_matrix:
         texts = list(texts)
-        cached = NGRAM_COUNTS.get(self.key)
+        cached = self.cache.ngrams.get(self.key) if self.cache is not None else None
         if cached is not None:
             rows = [cached.rows.get(text, -1) for text in texts]
             if rows and min(rows) >= 0:
                 return cached.counts[rows]
         return count_ngrams(self.key, texts)
 
-    def fit(self, X, y=None) -> "HashedTfidf":
+    def fit(self, X, y=None) -> HashedTfidf:
         counts = self._counts(X)
         doc_freq = np.bincount(counts.indices, minlength=HASH_FEATURES)
         columns = np.flatnonzero(doc_freq >= self.min_df)
@@ -209,7 +231,7 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
 
 def _text_features(spec: TaskSpec, **tfidf: Any) -> ColumnTransformer:
     return ColumnTransformer(
-        [(f"text{i}", make_pipeline(FunctionTransformer(_clip_text), HashedTfidf(**tfidf)), [col])
+        [(f"text{i}", make_pipeline(FunctionTransformer(_clip_text), HashedTfidf(cache=spec.cache, **tfidf)), [col])
          for i, col in enumerate(spec.text)], remainder="drop", sparse_threshold=1.0)
 
 
@@ -411,13 +433,13 @@ class _Embedder:
     """Sentence embeddings as a transformer step, loaded lazily and offline.
 
     Pretrained embeddings learn nothing from the labels, so each text is encoded once per process and
-    reused across folds and learning-curve sizes.
+    reused across folds and learning-curve sizes, in the run's cache (or this step's own, outside a run).
     """
 
-    _cache: dict[str, np.ndarray] = {}
-
-    def __init__(self, path: str):
+    def __init__(self, path: str, cache: TextCache | None = None):
         self.path = path
+        self.cache = cache
+        self._cache = cache.embeddings if cache is not None else {}
         self._model = None
 
     def fit(self, X, y=None):
@@ -439,10 +461,13 @@ class _Embedder:
         return np.vstack([self._cache[t] for t in texts])
 
     def get_params(self, deep=True):
-        return {"path": self.path}
+        return {"path": self.path, "cache": self.cache}
 
     def set_params(self, **params):
         self.path = params.get("path", self.path)
+        if "cache" in params:
+            self.cache = params["cache"]
+            self._cache = self.cache.embeddings if self.cache is not None else {}
         return self
 
 
@@ -456,5 +481,5 @@ class EmbeddingProbe(Baseline):
         return len(spec.text) == 1 and embedding_model_path() is not None
 
     def build(self, spec):
-        embed = ColumnTransformer([("emb", _Embedder(embedding_model_path()), spec.text)], remainder="drop")
+        embed = ColumnTransformer([("emb", _Embedder(embedding_model_path(), spec.cache), spec.text)], remainder="drop")
         return Pipeline([("features", embed), ("model", _linear_head(spec))])
