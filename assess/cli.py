@@ -98,6 +98,20 @@ class InputError(click.ClickException):
             click.echo(f"error: {terminal_safe(str(problem))}", err=True)
 
 
+# The library names project.yaml fields; where a command takes them as flags instead, the CLI says the flag.
+_FLAGS_FOR_FIELDS = {
+    "bench": {"data.target": "--target", "data.text_columns": "--text/--drop", "bench.task": "--task"},
+    "data": {"data.target": "--target", "data.text_columns": "--text"},
+}
+
+
+def _as_flags(error: UserError, command: str | None) -> UserError:
+    from dataclasses import replace
+
+    names = _FLAGS_FOR_FIELDS.get(command or "", {})
+    return UserError([replace(p, field=names.get(p.field or "", p.field)) for p in error.problems])
+
+
 class InternalError(click.ClickException):
     exit_code = 1
 
@@ -134,7 +148,7 @@ class AssessGroup(click.Group):
         except UserError as exc:
             if console(ctx).verbosity >= 2:
                 traceback.print_exc()
-            raise InputError(exc) from None
+            raise InputError(_as_flags(exc, ctx.invoked_subcommand)) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:  # Ctrl-C: one line, no traceback, the shell's code for SIGINT
@@ -543,19 +557,6 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
     emit(profile_table(facts, profile), output)
 
 
-_COMPUTE_FLAGS = {  # CLI flag → project.yaml field, so errors name the flag the user typed
-    "params": "model_params", "active_params": "active_params", "tokens": "training_tokens",
-    "training_type": "training_type", "gpu": "gpu", "gpu_count": "gpu_count", "mfu": "mfu",
-    "gpu_hour_usd": "gpu_hour_usd", "layers": "layers", "kv_heads": "kv_heads", "head_dim": "head_dim",
-    "base_model": "base_model", "budget_usd": "training_budget_usd", "goodput": "goodput",
-    "training_precision": "training_precision", "price_tier": "price_tier", "adapter_share": "adapter_share",
-}
-_INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_per_month",
-                    "input_tokens": "input_tokens", "output_tokens": "output_tokens", "batch_size": "batch_size",
-                    "tensor_parallel": "tensor_parallel", "ttft_ms": "ttft_ms", "tpot_ms": "tpot_ms",
-                    "peak_to_average": "peak_to_average"}
-
-
 @main.command(epilog=EXIT_CODES)
 @click.argument("project", required=False, type=click.Path(path_type=Path))
 @click.option("--base-model", help="A catalogue model, e.g. Llama-3.1-8B (see --list).")
@@ -610,11 +611,10 @@ _INFERENCE_FLAGS = {"precision": "precision", "requests_per_month": "requests_pe
 def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str | None, context: int | None,
             country: str | None, **flags: Any) -> None:
     """Training and serving cost from first principles, from PROJECT's compute section or from flags."""
-    from pydantic import ValidationError
-
     from .compute import gpu_catalogue, model_catalogue
     from .compute.estimate import estimate
-    from .project import Compute, load_project
+    from .compute.flags import spec_from_flags
+    from .project import load_project
 
     check_output_early(output)
     if list_catalogues:
@@ -642,31 +642,10 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
         country = country or stated.country
     else:
         overrides = {}
-    inference = dict(overrides.pop("inference", {}) or {})
-    for flag, field in _COMPUTE_FLAGS.items():
-        if flag in given:
-            overrides[field] = given[flag]
-    for flag, field in _INFERENCE_FLAGS.items():
-        if flag in given:
-            inference[field] = given[flag]
-    if inference:
-        overrides["inference"] = inference
-    if not overrides and context is None:
+    if not overrides and not given and context is None:
         raise UserError(Problem("nothing to estimate: give a project.yaml, or --base-model / --params "
                                 "(see assess compute -h)"))
-    try:
-        spec = Compute.model_validate(overrides)
-    except ValidationError as exc:
-        from .project import describe_error
-
-        back = {v: k for k, v in {**_COMPUTE_FLAGS, **_INFERENCE_FLAGS}.items()}
-        problems = []
-        for err in exc.errors():
-            name = str(err["loc"][-1]) if err["loc"] else ""
-            where = f"--{back[name].replace('_', '-')}" if name in back and project is None else \
-                ".".join(map(str, ("compute", *err["loc"])))
-            problems.append(Problem(describe_error(err), field=where))
-        raise UserError(problems) from None
+    spec = spec_from_flags(overrides, given, flags_named=project is None)
     if context is not None and spec.inference is None:
         from .project import Inference
 

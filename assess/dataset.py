@@ -649,7 +649,7 @@ def load_dataset(path: str | Path, *, encoding: str | None = None, max_rows: int
     return Dataset(frame, path, encoding=used, notes=notes, warnings=alerts, non_finite=non_finite)
 
 
-def require_target(ds: Dataset, target: str | None, field: str = "--target") -> str:
+def require_target(ds: Dataset, target: str | None, field: str = "data.target") -> str:
     """Check the target column exists; default to 'label' for image folders."""
     if target is None:
         if ds.kind == "images":

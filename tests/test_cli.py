@@ -234,3 +234,12 @@ def test_closed_pipe_is_quiet(tmp_path):
     err = proc.stderr.read()
     proc.wait(timeout=60)
     assert proc.returncode == 141 and "internal error" not in err and "Traceback" not in err
+
+
+def test_errors_name_the_flag_on_the_command_line_and_the_field_in_project_yaml(invoke, tmp_path, text_csv):
+    """The library names project.yaml fields; `bench` and `data` take them as flags, so the CLI says the flag."""
+    bench = invoke("bench", text_csv, "--target", "nope")
+    assert bench.exit_code == 2 and "--target: target column 'nope' not found" in bench.stderr, bench.stderr
+    project = write(tmp_path, "name: X\ndata:\n  path: tickets.csv\n  target: nope\n")
+    run = invoke("run", project, "--format", "json", "--no-profile")
+    assert run.exit_code == 2 and "data.target" in run.stderr and "--target" not in run.stderr, run.stderr

@@ -61,22 +61,22 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
     frame = ds.frame
     notes: list[str] = []
     if target not in frame.columns:
-        raise UserError(Problem(f"target column '{target}' not found", file=str(ds.path), field="--target"))
+        raise UserError(Problem(f"target column '{target}' not found", file=str(ds.path), field="data.target"))
     missing_target = frame[target].isna()
     if missing_target.all():
-        raise UserError(Problem(f"target column '{target}' is empty", file=str(ds.path), field="--target"))
+        raise UserError(Problem(f"target column '{target}' is empty", file=str(ds.path), field="data.target"))
     if missing_target.any():
         notes.append(f"dropped {int(missing_target.sum()):,} rows with no target value")
         frame = frame[~missing_target]
     y_raw = frame[target]
     task = options.task or infer_task(y_raw)
     if task not in ("binary", "multiclass", "regression"):
-        raise UserError(Problem(f"expected binary, multiclass or regression, got {task!r}", field="--task"))
+        raise UserError(Problem(f"expected binary, multiclass or regression, got {task!r}", field="bench.task"))
     if task == "regression":
         y_num = pd.to_numeric(y_raw, errors="coerce")
         if y_num.isna().any():
             raise UserError(Problem(f"target '{target}' has non-numeric values; a regression target must be numeric",
-                                    file=str(ds.path), field="--target"))
+                                    file=str(ds.path), field="data.target"))
         y_series = y_num.astype(float)
     else:
         y_series = y_raw.astype(str)
@@ -86,7 +86,7 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
         counts = y_series.value_counts()
         if len(counts) < 2:
             raise UserError(Problem(f"target '{target}' has a single class ('{counts.index[0]}'); "
-                                    "a classifier needs at least two", file=str(ds.path), field="--target"))
+                                    "a classifier needs at least two", file=str(ds.path), field="data.target"))
         lonely = counts[counts < 2]
         if len(lonely):
             notes.append(f"dropped {len(lonely)} class(es) with a single row: {join_capped(lonely.index, 5, quote='')}")
@@ -94,15 +94,15 @@ def prepare(ds: Dataset, target: str, options: BenchOptions) -> Prepared:
             frame, y_series = frame[keep], y_series[keep]
             if y_series.nunique() < 2:
                 raise UserError(Problem("fewer than two classes have two or more rows", file=str(ds.path),
-                                        field="--target"))
+                                        field="data.target"))
         if task == "binary" and y_series.nunique() > 2:
-            raise UserError(Problem(f"--task binary but the target has {y_series.nunique()} classes", field="--task"))
+            raise UserError(Problem(f"task binary but the target has {y_series.nunique()} classes", field="bench.task"))
     drop = set(options.drop_columns or [])
     declared_text = set(options.text_columns or [])
     unknown = sorted((drop | declared_text) - set(frame.columns))
     if unknown:
         raise UserError(Problem(f"column(s) not in the dataset: {', '.join(unknown)}", file=str(ds.path),
-                                field="--text/--drop"))
+                                field="data.text_columns"))
     spec = TaskSpec(task=task, seed=options.seed, images=ds.kind == "images")
     dropped: dict[str, list[str]] = {}  # reason → columns: one note per reason (names capped), not per column
     for column in frame.columns:
