@@ -23,6 +23,7 @@ from .fx import Rate, resolve_rate
 from .project import LoadedProject, Project, load_project
 from .resources import bundled_dir, sha256_file
 from .rubrics import load_rubrics
+from .economics import TARGET_GROSS_MARGIN
 from .scoring import Context, method, score
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
     p = loaded.project
     return {
         "assess_version": __version__,
-        "method": method(rubrics),
+        "method": {**method(rubrics), "breakeven_gross_margin": TARGET_GROSS_MARGIN},
         "project": {"name": p.name, "tagline": p.tagline, "stage": p.stage, "currency": p.currency,
                     "file": loaded.path.name, "fx": rate.as_dict(), "company": company_profile(p)},
         "overall": {"score": assessment.score, "verdict": assessment.verdict, "coverage": assessment.coverage,
