@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .economics import economic_facts
+from .economics import TARGET_GROSS_MARGIN, economic_facts
 from .errors import Problem, UserError
 from .facts import Facts
 from .fx import Rate, resolve_rate
 from .project import LoadedProject, Project, load_project
 from .resources import bundled_dir, sha256_file
 from .rubrics import load_rubrics
-from .economics import TARGET_GROSS_MARGIN
 from .scoring import Context, method, score
 
 log = logging.getLogger(__name__)
