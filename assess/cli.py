@@ -611,7 +611,8 @@ def data(data: Path, target: str, text_columns: tuple[str, ...], project_path: P
 def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str | None, context: int | None,
             country: str | None, **flags: Any) -> None:
     """Training and serving cost from first principles, from PROJECT's compute section or from flags."""
-    from .compute import gpu_catalogue, model_catalogue
+    from .compute import gpu_catalogue, model_catalogue, run_compute
+    from .compute.api import api_models
     from .compute.estimate import estimate
     from .compute.flags import spec_from_flags
     from .project import load_project
@@ -619,7 +620,8 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
     check_output_early(output)
     if list_catalogues:
         rows = {"gpus": [g.__dict__ for g in gpu_catalogue().values()],
-                "models": [m.__dict__ for m in model_catalogue().values()]}
+                "models": [m.__dict__ for m in model_catalogue().values()],
+                "hosted": [m.__dict__ for m in api_models()]}
         if fmt == "json":
             emit(jsonout.dumps(rows, indent=2) + "\n", output)
         else:
@@ -632,10 +634,13 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
                 + (f"MLA latent {m['kv_lora_rank']}+{m['qk_rope_head_dim']}" if m.get("kv_lora_rank") else
                    f"{m['kv_heads']} KV heads")
                 + (f", window {m['sliding_window']:,}" if m.get("sliding_window") else "")
-                for m in rows["models"]]
+                for m in rows["models"]] + ["Hosted APIs (USD per 1M input / output tokens, list price):"] + [
+                f"  {m['name']:<26} {m['input_usd_per_1m']:>7g} / {m['output_usd_per_1m']:<7g} {m['vendor']}, "
+                f"{m['as_of']}" for m in rows["hosted"]]
             emit("\n".join(lines) + "\n", output)
         return
     given = {k: v for k, v in flags.items() if v is not None}
+    stated = None
     if project is not None:
         stated = load_project(project, allow_data_outside=True).project  # data.path is not read
         overrides = stated.compute.model_dump(exclude_none=True)
@@ -650,7 +655,11 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
         from .project import Inference
 
         spec.inference = Inference()
-    result = estimate(spec, context=context, country=country.strip().upper() if country else None)
+    country = country.strip().upper() if country else None
+    if stated is not None and context is None:  # the project's own path: a hosted tech.base_model, make-or-buy
+        result = run_compute(stated.model_copy(update={"compute": spec, "country": country}))[0]
+    else:
+        result = estimate(spec, context=context, country=country)
     if fmt == "json":
         emit(jsonout.dumps(result, indent=2, ensure_ascii=False) + "\n", output)
         return

@@ -317,3 +317,13 @@ def test_make_or_buy_keeps_a_precision_the_project_states(tmp_path):
     assert stated["precision"] == "bf16" and default["precision"] == "fp8"
     # bf16 weights need about twice the GPUs of fp8 for the same 405B model
     assert stated["rows"][-1]["self_host_gpus"] > default["rows"][-1]["self_host_gpus"]
+
+
+def test_compute_command_knows_hosted_models(invoke, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(venture()), encoding="utf-8")
+    result = invoke("compute", path)
+    assert result.exit_code == 0, result.stderr
+    assert "serving (hosted-api)" in result.stdout and "make or buy: gpt-4o" in result.stdout
+    listed = invoke("compute", "--list").stdout
+    assert "Hosted APIs" in listed and "gpt-4o-mini" in listed

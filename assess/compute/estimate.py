@@ -76,8 +76,8 @@ def resolve(compute: Compute) -> Resolved:
     elif model is not None:
         value, why = default_mfu(model.params)
         mfu = _assume(assumptions, "MFU", value, why)
-    else:
-        mfu = _assume(assumptions, "MFU", DEFAULT_MFU, "default (no model size to look published runs up by)")
+    else:  # no model: nothing is trained, so the MFU is never used and not worth stating
+        mfu = DEFAULT_MFU
     tier = compute.price_tier or "typical"
     price, quote = compute.gpu_hour_usd, None
     if price is None:

@@ -127,6 +127,16 @@ def compute_table(result: dict[str, Any]) -> str:
         per_1m = i.get("cost_per_1m_tokens_usd")
         lines += [f"  $/1k requests   {money(per_1k) if per_1k is not None else 'unknown'}",
                   f"  $/1M tokens     {money(per_1m) if per_1m is not None else 'unknown'}"]
+    m = result.get("make_or_buy") or {}
+    if m.get("available"):
+        lines.append(f"make or buy: {m['api_model']} (list price {m['price_as_of'] or 'from project.yaml'}) against "
+                     f"self-hosting {m['open_model']} ({m['precision']}) on {m['gpu']}")
+        for row in m["rows"]:
+            lines.append(f"  {row['label']:<18} {human(row['requests_per_month']):>8} requests/month  API "
+                         f"{money(row['api_monthly_usd'])}  self-host {money(row['self_host_monthly_usd'])}  "
+                         f"→ {row['cheaper']}")
+        if m.get("breakeven_note"):
+            lines.append(f"  self-hosting becomes cheaper: {m['breakeven_note']}")
     lines += [f"warning: {w}" for w in result.get("warnings") or ()]
     if result.get("assumptions"):
         lines.append("assumptions")
