@@ -15,29 +15,15 @@ from assess.compute.serving import (
     SECONDS_PER_MONTH,
     allowed_tp,
     kv_bytes_per_token,
+    published_throughput,
 )
 from assess.errors import UserError
 from assess.project import Compute
 
 # NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md @ 00f37686aa854010d68bcbd0f4ab000221541ca6 (v1.0):
-# H100 SXM 80GB, FP8 weights and KV cache, total output tokens/s of the TP group (ISL/OSL fixed).
-TRTLLM_V1_H100_FP8 = [
-    ("Llama-3.1-8B", 1, 128, 128, 28_312), ("Llama-3.1-8B", 1, 128, 2048, 22_714),
-    ("Llama-3.1-8B", 1, 128, 4096, 14_325), ("Llama-3.1-8B", 1, 500, 2000, 17_660),
-    ("Llama-3.1-8B", 1, 1000, 1000, 15_220), ("Llama-3.1-8B", 1, 1000, 2000, 13_899),
-    ("Llama-3.1-8B", 1, 2048, 128, 3_450), ("Llama-3.1-8B", 1, 2048, 2048, 9_305),
-    ("Llama-3.1-8B", 1, 5000, 500, 3_459), ("Llama-3.1-8B", 1, 20000, 2000, 1_351),
-    ("Llama-3.3-70B", 2, 128, 128, 6_378), ("Llama-3.3-70B", 2, 128, 2048, 6_651),
-    ("Llama-3.3-70B", 2, 128, 4096, 4_199), ("Llama-3.3-70B", 2, 500, 2000, 5_222),
-    ("Llama-3.3-70B", 2, 1000, 1000, 4_205), ("Llama-3.3-70B", 2, 1000, 2000, 4_146),
-    ("Llama-3.3-70B", 2, 2048, 128, 762), ("Llama-3.3-70B", 2, 2048, 2048, 3_082),
-    ("Llama-3.3-70B", 2, 5000, 500, 898), ("Llama-3.3-70B", 2, 20000, 2000, 437),
-    ("Llama-3.1-405B", 8, 128, 128, 3_627), ("Llama-3.1-405B", 8, 128, 2048, 4_340),
-    ("Llama-3.1-405B", 8, 128, 4096, 3_116), ("Llama-3.1-405B", 8, 500, 2000, 3_994),
-    ("Llama-3.1-405B", 8, 1000, 1000, 2_919), ("Llama-3.1-405B", 8, 1000, 2000, 2_895),
-    ("Llama-3.1-405B", 8, 2048, 128, 453), ("Llama-3.1-405B", 8, 2048, 2048, 2_296),
-    ("Llama-3.1-405B", 8, 5000, 500, 610), ("Llama-3.1-405B", 8, 20000, 2000, 345),
-]
+# H100 SXM 80GB, FP8 weights and KV cache, total output tokens/s of the TP group (ISL/OSL fixed). The table ships
+# with the package (assess/compute/tensorrt_llm_h100_fp8.yaml) so that bench/calibrate_serving.py reads the same.
+TRTLLM_V1_H100_FP8 = published_throughput()[1]
 
 
 def serve(**inference) -> dict:

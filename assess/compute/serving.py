@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, UserError
@@ -427,3 +428,12 @@ def estimate_serving(compute: Compute, r: Resolved, context: int | None = None) 
                     "allreduce_hop_latency_s": ALLREDUCE_HOP_LATENCY_S, "interconnect_gbs": INTERCONNECT_GBS},
     )
     return result
+
+
+def published_throughput() -> tuple[str, list[tuple[str, int, int, int, float]]]:
+    """NVIDIA's published TensorRT-LLM figures the model is calibrated on: (source, rows of model, tensor
+    parallel, input tokens, output tokens, total output tokens/s)."""
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parent / "tensorrt_llm_h100_fp8.yaml").read_text(encoding="utf-8"))
+    return data["source"], [(str(m), int(tp), int(i), int(o), float(t)) for m, tp, i, o, t in data["rows"]]
