@@ -107,7 +107,7 @@ def leaked(blob: bytes, names_too: bool = True) -> list[str]:
 
 
 @pytest.mark.slow
-def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path):
+def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke):
     home, founder = hostile_folder(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
@@ -148,12 +148,14 @@ def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path):
         ("data.csv", "risks: " + "[" * 5000 + "]" * 5000 + "\n"),
         ("x" * 5000 + ".csv", ""),
     ]:
+        # These stop before any work is forked, so they run in-process (the rendering runs above went through a
+        # real process and its process group).
         project = write_project(founder, path, extra)
-        done = assess("run", str(project), "-o", str(out / "report.pdf"), cwd=cwd)
-        stderr = done.stderr.decode()
-        assert done.returncode == 2, (path[:40], extra[:40], stderr)
+        done = invoke("run", project, "-o", out / "report.pdf")
+        stderr = done.stderr
+        assert done.exit_code == 2, (path[:40], extra[:40], stderr)
         assert "Traceback" not in stderr and "error: " in stderr and str(founder) in stderr  # located
-        assert leaked(done.stdout + done.stderr, names_too=False) == [], stderr
+        assert leaked((done.stdout + done.stderr).encode(), names_too=False) == [], stderr
         assert (out / "report.pdf").read_bytes() == earlier  # the earlier report survives
 
     # A NUL byte in the file itself.
