@@ -53,6 +53,9 @@ MUTANTS = [
     Mutant("training: QLoRA weights at bf16", "assess/compute/training.py",
            'FROZEN_BYTES = {"lora": 2.0, "qlora": 0.5 + 0.127 / 8}', 'FROZEN_BYTES = {"lora": 2.0, "qlora": 2.0}',
            ("tests/test_training.py",)),
+    Mutant("hosted API: no output-token term", "assess/compute/api.py",
+           "return (tokens_in * price_in + tokens_out * price_out) / 1e6", "return tokens_in * price_in / 1e6",
+           ("tests/test_api_models.py",)),
     Mutant("serving: MLA without the rope part", "assess/compute/serving.py",
            "(model.kv_lora_rank + model.qk_rope_head_dim) *", "(model.kv_lora_rank) *", ("tests/test_serving.py",)),
     # Issue 11: each term of the finance formulas.
