@@ -82,6 +82,8 @@ class RedFlag(BaseModel):
     at_most: float = Field(ge=0, le=5, description="A score at or below this raises the red flag.")
     message: str
     fatal: bool = Field(False, description="The flag sets the verdict to 'Not yet feasible' at any coverage.")
+    caps: bool = Field(True, description="The flag caps the verdict at 'Needs work'; false makes it a warning that "
+                       "the report shows without lowering the verdict (a risk to watch, not a defect).")
 
 
 class StageRange(BaseModel):

@@ -57,6 +57,7 @@ class CriterionResult:
     applicable: bool = True
     fatal: bool = False
     key: bool = False
+    caps: bool = True  # a red flag here caps the verdict (false: shown as a warning only)
 
     @property
     def has_evidence(self) -> bool:
@@ -142,7 +143,8 @@ def score_criterion(criterion: Criterion, area: str, facts: Facts, target: str,
         value=fact.value if fact and applicable else None, unit=fact.unit if fact else "", score=score, band=band,
         target=target, red_flag=flag, advice=criterion.advice, source=criterion.source,
         note=reason or (fact.note if fact else ""), applicable=applicable,
-        fatal=bool(flag and criterion.red_flag and criterion.red_flag.fatal), key=criterion.is_key(ctx.stage))
+        fatal=bool(flag and criterion.red_flag and criterion.red_flag.fatal), key=criterion.is_key(ctx.stage),
+        caps=bool(criterion.red_flag is None or criterion.red_flag.caps or criterion.red_flag.fatal))
 
 
 def score_area(rubric: Rubric, facts: Facts, ctx: Context | None = None) -> AreaResult:
@@ -215,12 +217,12 @@ def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> As
     key_weight = sum(c.weight for c in keys)
     key_coverage = sum(c.weight for c in keys if c.has_evidence) / key_weight if key_weight else None
     flags = [{"area": c.area, "criterion": c.id, "message": c.red_flag, "fact": c.fact, "value": c.value,
-              "unit": c.unit, "note": c.note, "fatal": c.fatal}
+              "unit": c.unit, "note": c.note, "fatal": c.fatal, "caps": c.caps}
              for a in areas for c in a.criteria if c.red_flag]
     fatal = [f for f in flags if f["fatal"]]
     weakest = min(scored, key=lambda a: a.score or 0.0) if scored else None  # scored: score is not None
     overall = round(overall, 1) if overall is not None else None
-    flagged = bool(flags)
+    flagged = any(f["caps"] for f in flags)
     possible: list[str] = []
     if low is not None and high is not None:
         names = [name for _, name in VERDICTS]
@@ -245,8 +247,9 @@ def score(facts: Facts, rubrics: list[Rubric], ctx: Context | None = None) -> As
         basis = (f"evidence covers {coverage:.0%} of the weight and the bounds ({(low or 0):.0f}–{(high or 0):.0f}) "
                  f"leave {', '.join(possible) or 'every band'} open")
     if capped:
-        plural = len(flags) != 1
-        basis += f"; {len(flags)} red flag{'s' if plural else ''} cap{'' if plural else 's'} it at {RED_FLAG_CAP}"
+        capping = sum(1 for f in flags if f["caps"])
+        plural = capping != 1
+        basis += f"; {capping} red flag{'s' if plural else ''} cap{'' if plural else 's'} it at {RED_FLAG_CAP}"
     return Assessment(score=overall, verdict=verdict, coverage=round(coverage, 3),
                       weakest_area=weakest.id if weakest else None,
                       weakest_score=weakest.score if weakest else None, red_flags=flags, areas=areas,

@@ -241,3 +241,15 @@ def test_criteria_that_do_not_apply_are_listed_once_not_tabled(tmp_path):
     table, after = business.split("Not applicable to this venture", 1)
     assert "What share of devices comes back?" not in table
     assert "What share of devices comes back?" in after and "(no device is sold)" in after
+
+
+def test_a_competing_vendor_is_a_flag_to_watch_that_does_not_cap(tmp_path):
+    """Products built on a competitor's model can thrive; the flag is shown, the verdict is not capped by it."""
+    data = with_business(revenue_12m=60e6, revenue_prior_12m=20e6, gross_margin=0.7, monthly_burn=-1e6,
+                         cash=200e6)
+    data["dependencies"] = {"model_vendors": [{"name": "BigModel Inc", "cogs_share": 0.6, "competes": True}]}
+    result = assess_dict(tmp_path, data)
+    flag = next(f for f in result["overall"]["red_flags"] if f["criterion"] == "competing_vendor")
+    assert flag["caps"] is False and not result["overall"]["capped"]
+    assert result["overall"]["verdict"] in ("Strong", "Promising")
+    assert "to watch (does not cap the verdict)" in render(result, "html").decode()

@@ -21,7 +21,8 @@ def verdict_lines(result: dict[str, Any]) -> str:
              f"  why: {o['basis']}"]
     for f in o["red_flags"]:
         note = f" ({f['note']})" if f["note"] else ""
-        lines.append(f"  {'fatal ' if f['fatal'] else ''}red flag [{f['area']}.{f['criterion']}]: {f['message']} "
+        kind = "fatal red flag" if f["fatal"] else "red flag" if f.get("caps", True) else "red flag to watch"
+        lines.append(f"  {kind} [{f['area']}.{f['criterion']}]: {f['message']} "
                      f"{f['fact']} = {fmt(f['value'], f['unit'], cur)}{note}")
     return "\n".join(lines)
 
