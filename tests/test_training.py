@@ -133,3 +133,11 @@ def test_cli_documents_every_training_assumption_flag(invoke):
                  "--gpu-hour-usd"):
         assert flag in text, flag
     assert "median of published runs" in text and "Llama 3" in text
+
+
+def test_llama_31_405b_gpu_hours_are_a_second_held_out_check():
+    """Llama 3.1 model card (meta-llama/llama-models models/llama3_1/MODEL_CARD.md @ e2e67cd): 405B trained on
+    ~15T tokens in 30.84M H100-80GB GPU-hours. Dense, BF16, default MFU and goodput; nothing fitted on it: ±25 %."""
+    t = train(model_params=405e9, training_tokens=15e12, training_type="pretrain", gpu="H100-SXM")
+    assert t["moe_overhead"] == 1.0
+    assert t["gpu_hours"] == pytest.approx(30.84e6, rel=0.25)
