@@ -513,11 +513,10 @@ def _converted(value: float, marks: tuple[str, ...], expected: str, project: Pro
     """', about CNY 2,049,000,000 at the bundled rates of …' when one rate pair converts the amount."""
     from .fx import rate_problem, resolve_rate
 
-    if len(marks) != 1 or rate_problem(marks[0], None) or rate_problem(expected, project.fx if expected ==
-                                                                       project.currency else None):
+    fx = project.fx if expected == project.currency else None  # a _usd field converts at no stated rate
+    if len(marks) != 1 or rate_problem(marks[0], None) or rate_problem(expected, fx):
         return ""
-    source = resolve_rate(marks[0])
-    target = resolve_rate(expected, project.fx if expected == project.currency else None)
+    source, target = resolve_rate(marks[0]), resolve_rate(expected, fx)
     return f", about {expected} {value * source.usd_per_unit / target.usd_per_unit:,.0f} at the rates of " \
            f"{target.as_of or source.as_of}"
 

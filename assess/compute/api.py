@@ -7,7 +7,6 @@ follows whatever serving model the engine has.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import yaml
 from ..bounds import MAX_AMOUNT
 from ..errors import UserError
 from ..project import Compute, Inference
-from .catalog import is_catalogue_model, model_catalogue
+from .catalog import closest_name, is_catalogue_model, model_catalogue
 
 _HERE = Path(__file__).resolve().parent
 MAX_VOLUME = 1e12  # requests a month: the make-or-buy search stops here
@@ -89,8 +88,7 @@ def did_you_mean(name: str) -> str | None:
     names = {normalise(m.name): m.name for m in api_models()}
     names.update({normalise(k): m.name for k, m in _lookup().items()})
     names.update({normalise(m.name): m.name for m in model_catalogue().values()})
-    close = difflib.get_close_matches(normalise(name), list(names), n=1, cutoff=0.6)
-    return names[close[0]] if close else None
+    return closest_name(normalise(name), names)
 
 
 def _cost_per_request(tokens_in: float, tokens_out: float, price_in: float, price_out: float) -> float:

@@ -15,9 +15,6 @@ from ..errors import Problem, UserError
 _HERE = Path(__file__).resolve().parent
 
 
-PRICE_TIERS = ("low", "typical", "high")
-
-
 @dataclass(frozen=True)
 class Gpu:
     name: str
@@ -62,13 +59,18 @@ class ModelArch:
     swa_layers: int | None = None
 
 
-def _did_you_mean(name: str, names: list[str]) -> str:
-    """'; did you mean 'H100-SXM'?' for a near miss, compared on normalised names (h100sxm5 → H100-SXM)."""
+def closest_name(key: str, names: dict[str, str]) -> str | None:
+    """The display name whose normalised key is nearest `key` (itself normalised), or None: h100sxm5 → H100-SXM."""
     import difflib
 
-    keys = {_key(n): n for n in names}
-    close = difflib.get_close_matches(_key(name), list(keys), n=1, cutoff=0.6)
-    return f"; did you mean '{keys[close[0]]}'?" if close else ""
+    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
+    return names[close[0]] if close else None
+
+
+def _did_you_mean(name: str, names: list[str]) -> str:
+    """'; did you mean 'H100-SXM'?' for a near miss, or nothing."""
+    close = closest_name(_key(name), {_key(n): n for n in names})
+    return f"; did you mean '{close}'?" if close else ""
 
 
 def _key(name: str) -> str:
@@ -81,10 +83,6 @@ def _gpu_file() -> tuple[str, tuple[Gpu, ...]]:
     rows = [Gpu(row["name"], row["memory_gb"], row["bandwidth_gbs"], row["bf16_tflops"], row.get("fp8_tflops"),
                 row["source"], dict(row.get("prices") or {})) for row in data["gpus"]]
     return str(data["as_of"]), tuple(rows)
-
-
-def gpu_prices_as_of() -> str:
-    return _gpu_file()[0]
 
 
 def gpu_catalogue(extra: Iterable = ()) -> dict[str, Gpu]:

@@ -17,8 +17,8 @@ from typing import Any
 from ..errors import Problem, UserError
 from ..project import Compute
 from .catalog import Gpu, ModelArch, find_gpu, find_model, gpu_catalogue
-from .serving import HOURS_PER_MONTH, KV_BYTES, SECONDS_PER_MONTH, WEIGHT_BYTES, estimate_serving, kv_bytes_per_token  # noqa: F401 (re-exported)
-from .training import chinchilla_loss, default_mfu, estimate_training, export_control_warning, price_age_warning  # noqa: F401
+from .serving import estimate_serving
+from .training import chinchilla_loss, default_mfu, estimate_training, export_control_warning, price_age_warning  # noqa: F401  (chinchilla_loss: tests)
 
 DEFAULT_GPU = "H100-SXM"
 DEFAULT_MFU = 0.4  # only where no model size is known to look published runs up by
@@ -88,11 +88,6 @@ def resolve(compute: Compute) -> Resolved:
     serving_price = price if serving_gpu is gpu else (
         (serving_gpu.price(tier) or {}).get("usd") if compute.gpu_hour_usd is None else compute.gpu_hour_usd)
     return Resolved(model, gpu, serving_gpu, mfu, price, serving_price, assumptions, quote)
-
-
-def _kv_bytes_per_token(model: ModelArch, precision: str) -> float | None:
-    """Kept for callers of the old name; serving.kv_bytes_per_token knows MLA as well as GQA/MQA."""
-    return kv_bytes_per_token(model, precision)
 
 
 def _first_non_finite(value: Any, path: str = "") -> str | None:

@@ -82,10 +82,13 @@ def export_control_warning(gpu_name: str, country: str | None) -> str | None:
 
 def price_age_warning(quote: dict[str, Any] | None, gpu: str, as_of: str | None) -> str | None:
     """A warning when the price quote is more than a year older than the assessment date."""
-    if not quote or not quote.get("date") or quote["date"] == "undated":
-        return f"the {gpu} price quote is undated; check it" if quote and quote.get("date") == "undated" else None
+    stamp = (quote or {}).get("date")
+    if stamp == "undated":
+        return f"the {gpu} price quote is undated; check it"
+    if not quote or not stamp:  # no catalogue quote (a price given in project.yaml): nothing to date
+        return None
     try:
-        quoted = date.fromisoformat((quote["date"] + "-01")[:10] if len(quote["date"]) == 7 else quote["date"])
+        quoted = date.fromisoformat(f"{stamp}-01" if len(stamp) == 7 else stamp)  # "2024-12" is a month
         today = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError:
         return None
