@@ -326,6 +326,10 @@ def _show_dataset_warnings(dataset: Any) -> None:
 @click.option("--no-profile", is_flag=True, help="Skip the data-readiness profile.")
 @click.option("--timings", is_flag=True, help="Include wall-clock timings (they differ between runs).")
 @click.option("--fail-under", type=FiniteFloat(0, 100), help="Exit 3 when the overall score is below this.")
+@click.option("--draws", type=click.IntRange(0, 1_000_000), default=2000, show_default=True,
+              help="Robustness: Monte Carlo draws over the ranges in project.yaml; 0 turns the section off.")
+@click.option("--swing", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.25,
+              show_default=True, help="Robustness: how far the tornado moves each exact input (0.25 = ±25 %).")
 @_data_options
 @_table_options
 @click.option("--data", "data_file", type=click.Path(exists=True, path_type=Path),
@@ -335,8 +339,8 @@ def _show_dataset_warnings(dataset: Any) -> None:
 @verbosity
 def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, template_dir: Path | None, seed: int,
         date: str | None, budget: float, no_bench: bool, no_profile: bool, timings: bool, fail_under: float | None,
-        encoding: str | None, max_rows: int | None, max_bytes: str | None, max_columns: int | None,
-        decimal: str | None, data_file: Path | None, allow_data_outside: bool) -> None:
+        draws: int, swing: float, encoding: str | None, max_rows: int | None, max_bytes: str | None,
+        max_columns: int | None, decimal: str | None, data_file: Path | None, allow_data_outside: bool) -> None:
     """Assess PROJECT (a project.yaml) and write the report.
 
     The dataset named by data.path must lie inside PROJECT's folder, symbolic links followed; --data or
@@ -351,7 +355,7 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
     options = RunOptions(seed=seed, budget=budget, rubrics_dir=rubrics_dir, date=date, run_bench=not no_bench,
                          run_profile=not no_profile, timings=timings, encoding=encoding,
                          **_read_limits(max_rows, max_bytes), **_table_settings(max_columns, decimal),
-                         data=data_file, allow_data_outside=allow_data_outside)
+                         data=data_file, allow_data_outside=allow_data_outside, draws=draws, swing=swing)
     result = run_pipeline(project, options, progress=say)
     for warning in result["warnings"]:
         warn(warning)

@@ -45,6 +45,8 @@ class RunOptions:
     decimal: str | None = None  # "." or ","; None detects decimal commas
     data: Path | None = None  # --data: a dataset named by the analyst, used instead of data.path
     allow_data_outside: bool = False  # --allow-data-outside: data.path may resolve outside the project folder
+    draws: int = 2000  # robustness: Monte Carlo draws over the ranges (0 turns the section off)
+    swing: float = 0.25  # robustness: how far the tornado moves an exact input, as a share of its value
 
 
 def report_date(pinned: str | None = None) -> str:
@@ -223,9 +225,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
     warnings = list(loaded.warnings)
     rubrics = load_rubrics(options.rubrics_dir)
     rate = resolve_rate(loaded.project.currency, loaded.project.fx)
-    facts = Facts()
-    facts.update(compute_facts)
-    facts.update(economic_facts(loaded.project, compute_result, rate))
+    engine_facts = Facts()  # what the data engines measure: held fixed when the robustness draws vary the claims
     evidence: dict[str, Any] = {}
 
     if compute_result.get("training") or compute_result.get("inference"):
@@ -252,7 +252,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
             say("profiling data")
             profile = profile_dataset(dataset, target, loaded.project, seed=options.seed, deadline=data_deadline)
             evidence["data"] = profile
-            facts.update(profile_facts(profile))
+            engine_facts.update(profile_facts(profile))
         bench = None
         if options.run_bench:
             from .bench.answers import bench_facts
@@ -272,7 +272,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
                 # The rest of the assessment stands; the benchmark's criteria show as "no evidence".
                 warnings += [f"benchmark skipped: {p.message}" for p in exc.problems]
         if bench is not None:
-            facts.update(bench_facts(bench, include_timings=options.timings))
+            engine_facts.update(bench_facts(bench, include_timings=options.timings))
             warnings += [f"benchmark: {w}" for w in bench.get("warnings", [])]
             if not options.timings:
                 bench = strip_timings(bench)
@@ -280,12 +280,35 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
     elif options.run_profile:
         from .dataprofile.profile import declared_data_facts
 
-        facts.update(declared_data_facts(loaded.project))
+        engine_facts.update(declared_data_facts(loaded.project))
 
     say("scoring")
+    facts = derive_facts(loaded.project, compute_result, compute_facts, rate, engine_facts)
     result = build_result(loaded, facts, rubrics, evidence, seed=options.seed, date=date,
                           dataset_sha=dataset_sha, warnings=warnings, rate=rate)
+    if options.draws:
+        from .robustness import Core, analyse
+
+        say(f"robustness: {options.draws:,} draws, tornado and verdict flips")
+        core = Core(loaded.project, rubrics, rate, engine_facts, dataset_file is not None, date,
+                    (compute_result, compute_facts))
+        try:
+            result["robustness"] = analyse(core, loaded.distributions, draws=options.draws, swing=options.swing,
+                                           seed=options.seed)
+        except UserError as exc:
+            raise loaded.locate(exc) from None
     return result
+
+
+def derive_facts(project: Project, compute_result: dict[str, Any], compute_facts: Facts, rate: Rate,
+                 engine_facts: Facts) -> Facts:
+    """Every fact the scorer reads: compute's, then the economics that follow from the project and the compute
+    estimate, then what the data engines measured. The run and each robustness draw take this one path."""
+    facts = Facts()
+    facts.update(compute_facts)
+    facts.update(economic_facts(project, compute_result, rate))
+    facts.update(engine_facts)
+    return facts
 
 
 def strip_timings(bench: dict[str, Any]) -> dict[str, Any]:

@@ -376,6 +376,7 @@ class LoadedProject(BaseModel):
     path: Path
     warnings: list[str] = []
     lines: dict[tuple, int] = {}
+    distributions: list[Any] = []  # ranges on inputs (assess.ranges.Distribution); the project holds their medians
     allow_data_outside: bool = False  # the analyst said so on the command line (--allow-data-outside)
     data_override: Path | None = None  # a dataset the analyst named on the command line (--data): trusted
 
@@ -620,11 +621,21 @@ def load_project(path: str | Path, *, allow_data_outside: bool = False,
     """Load and validate project.yaml. Raises UserError listing every problem found.
 
     `allow_data_outside` and `data_override` (a dataset named on the command line) come from the analyst only."""
+    from .ranges import extract
+
     path = Path(path)
     data, lines = load_yaml(path)
+    distributions, problems = extract(data, Project, lines, str(path)) if isinstance(data, dict) else ([], [])
+    if problems:
+        raise UserError(problems)
     project, warnings = validate_project(data, lines, str(path))
+    marks = [Problem(message, file=str(path), line=d.line, field=f"{d.field}.{name}")
+             for d in distributions for name, raw in d.written
+             for _, message in currency_mark_problems(raw, project, d.path)]
+    if marks:
+        raise UserError(marks)
     loaded = LoadedProject(project=project, path=path.resolve(), warnings=warnings, lines=lines,
-                           allow_data_outside=allow_data_outside,
+                           distributions=distributions, allow_data_outside=allow_data_outside,
                            data_override=Path(os.path.abspath(data_override)) if data_override else None)
     try:  # dataset_path() raises located errors itself; this catches anything it lets through
         dataset = loaded.dataset_path()
@@ -638,7 +649,40 @@ def load_project(path: str | Path, *, allow_data_outside: bool = False,
 
 
 def json_schema() -> dict[str, Any]:
+    """The schema of project.yaml, where every number may also be one of the range forms (assess.ranges)."""
+    from .ranges import schema_forms
+
     schema = Project.model_json_schema()
+    forms = schema_forms()
+    defs = schema.setdefault("$defs", {})
+    defs.update(forms)
+    refs = [{"$ref": f"#/$defs/{name}"} for name in forms]
+
+    def widen(node: Any, refused: bool) -> None:
+        if isinstance(node, dict):
+            for key, value in list(node.get("properties", {}).items()):
+                if not refused and _is_number(value):
+                    node["properties"][key] = {**{k: v for k, v in value.items() if k in ("title", "description",
+                                                                                         "default")},
+                                               "anyOf": [{k: v for k, v in value.items()
+                                                          if k not in ("title", "description", "default")}, *refs]}
+                else:
+                    widen(value, refused)
+    for name, definition in defs.items():
+        if name not in forms:
+            widen(definition, refused=name in ("Data", "Datasheet", "Fx"))  # measured or published: no ranges
+    widen(schema, refused=False)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "assess project.yaml"
     return schema
+
+
+def _is_number(node: Any) -> bool:
+    """A property whose values are numbers (possibly nullable)."""
+    if not isinstance(node, dict):
+        return False
+    if node.get("type") in ("number", "integer"):
+        return True
+    options = node.get("anyOf") or []
+    return any(o.get("type") in ("number", "integer") for o in options) and all(
+        o.get("type") in ("number", "integer", "null") for o in options)

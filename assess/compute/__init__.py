@@ -17,9 +17,11 @@ from .estimate import estimate
 from .facts import compute_facts
 
 
-def run_compute(project: Project, as_of: str | None = None) -> tuple[dict[str, Any], Facts]:
+def run_compute(project: Project, as_of: str | None = None, *,
+                with_make_or_buy: bool = True) -> tuple[dict[str, Any], Facts]:
     """The compute estimate for a project, with `warnings` (repeated by the report) and, for a venture that
-    calls a vendor's API, `make_or_buy`."""
+    calls a vendor's API, `make_or_buy` (skipped when `with_make_or_buy` is false: the robustness draws hold it
+    at its base value rather than search a break-even volume per draw)."""
     spec = project.compute
     tech_model = project.tech.base_model
     warnings: list[str] = []
@@ -42,9 +44,10 @@ def run_compute(project: Project, as_of: str | None = None) -> tuple[dict[str, A
     result = estimate(spec, country=project.country, as_of=as_of)
     if hosted_model is not None or prices_given:  # hosted serving: a missing token or price term is unknown, not 0
         result["inference"] = hosted_serving(inf, hosted_model, warnings)
+    if with_make_or_buy and (hosted_model is not None or prices_given):
         result["make_or_buy"] = make_or_buy(spec, result["inference"], hosted_model,
                                             spec.base_model if spec.model_params is None else None)
-    elif (result.get("inference") or {}).get("mode") == "self-hosted" and result.get("model"):
+    elif with_make_or_buy and (result.get("inference") or {}).get("mode") == "self-hosted" and result.get("model"):
         table = make_or_buy_self_hosted(spec, result["inference"], result["model"]["params"])
         if table is not None:
             result["make_or_buy"] = table

@@ -73,6 +73,7 @@ def _did_you_mean(name: str, names: list[str]) -> str:
     return f"; did you mean '{close}'?" if close else ""
 
 
+@cache
 def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9.]", "", name.lower())
 

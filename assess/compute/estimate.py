@@ -10,6 +10,7 @@ TensorRT-LLM's published throughput).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -90,6 +91,15 @@ def resolve(compute: Compute) -> Resolved:
     return Resolved(model, gpu, serving_gpu, mfu, price, serving_price, assumptions, quote)
 
 
+def _all_finite(result: dict[str, Any]) -> bool:
+    """The C JSON encoder refuses NaN and infinity: a fast check, with the walk below only to name the culprit."""
+    try:
+        json.dumps(result, allow_nan=False, default=str)
+    except ValueError:
+        return False
+    return True
+
+
 def _first_non_finite(value: Any, path: str = "") -> str | None:
     """The key path of the first NaN or infinity in a result, if any."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -135,7 +145,7 @@ def estimate(compute: Compute, context: int | None = None, *, country: str | Non
             warnings.append(stale)
     result = {"model": model, "training": training, "inference": inference, "assumptions": r.assumptions,
               "warnings": warnings}
-    bad = _first_non_finite(result)
+    bad = None if _all_finite(result) else _first_non_finite(result)
     if bad:
         raise UserError(Problem(f"the compute estimate overflows: {bad} is not a finite number; check the sizes, "
                                 "GPU figures and volumes in this section", field="compute"))

@@ -18,6 +18,7 @@ Calibrated against NVIDIA's TensorRT-LLM throughput tables (docs/benchmarks.md, 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,7 +112,7 @@ def kv_bytes_for_context(model: ModelArch, precision: str, tokens: float) -> flo
     return per_layer * ((model.layers - swa) * tokens + swa * min(tokens, model.sliding_window))
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Shape:
     """One serving configuration: a model on a TP group of one GPU type, at one request shape."""
 
@@ -222,6 +223,13 @@ def _largest_batch(ok, hi: int) -> int:
 
 def plan_replica(shape: Shape, ttft_s: float | None, tpot_s: float | None) -> dict[str, Any]:
     """Batch at memory, batch under the latency targets, and throughput at both."""
+    return dict(_plan_replica(shape, ttft_s, tpot_s))  # a copy: callers may override the batch
+
+
+@functools.lru_cache(maxsize=4096)
+def _plan_replica(shape: Shape, ttft_s: float | None, tpot_s: float | None) -> dict[str, Any]:
+    # Memoised: the plan depends on the shape and the targets only, never on prices or volumes, which the
+    # make-or-buy search and the robustness draws vary while the shape stays put.
     mem_batch = shape.max_batch()
     meets = (lambda b: (ttft_s is None or shape.ttft(b) <= ttft_s) and (tpot_s is None or shape.tpot(b) <= tpot_s))
     batch = _largest_batch(meets, mem_batch) if mem_batch else 0
@@ -318,7 +326,11 @@ def estimate_serving(compute: Compute, r: Resolved, context: int | None = None) 
                 f"({MEMORY_UTILISATION:.0%} of {gpu.memory_gb:g} GB each)", field="compute.inference.tensor_parallel"))
         candidates = [tp]
     else:
-        fitting = [t for t in _tp_candidates() if shape_at(t).max_batch() >= need]
+        # Room for KV grows with the group while a request's KV stays put, so every size above the smallest
+        # that fits also fits: scan up to it only.
+        sizes = _tp_candidates()
+        first = next((i for i, t in enumerate(sizes) if shape_at(t).max_batch() >= need), len(sizes))
+        fitting = sizes[first:]
         if not fitting:
             raise UserError(Problem(
                 f"{model.name} ({shape_at(1).weight_bytes / 1e9:,.1f} GB of {precision} weights) does not fit with "

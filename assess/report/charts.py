@@ -121,3 +121,44 @@ def stacked_cost_chart(parts: dict[str, float], price: float | None, currency: s
         ax.legend(frameon=False, fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.45))
         return _to_data_uri(fig)
 
+
+
+VERDICT_COLOURS = {"Strong": "#3a9d5d", "Promising": "#7fb86a", "Needs work": WARN, "Not yet feasible": "#c0392b"}
+
+
+def score_fan_chart(bins: Sequence[float], counts: Sequence[int], p10: float, p50: float, p90: float,
+                    bands: Sequence[tuple[float, str]]) -> str:
+    """The overall score across the draws: a histogram over the verdict bands, with P10, P50 and P90 marked."""
+    with plt.rc_context(_RC):
+        fig, ax = plt.subplots(figsize=(5.6, 1.9))
+        edges = sorted(bands)  # (floor, verdict) ascending
+        for i, (floor, verdict) in enumerate(edges):
+            top = edges[i + 1][0] if i + 1 < len(edges) else 100.0
+            ax.axvspan(floor, top, color=VERDICT_COLOURS.get(verdict, MUTED), alpha=0.12, linewidth=0)
+            ax.text((floor + top) / 2, 1.02, verdict, transform=ax.get_xaxis_transform(), ha="center",
+                    va="bottom", fontsize=7, color=MUTED)
+        width = bins[1] - bins[0] if len(bins) > 1 else 5.0
+        ax.bar(list(bins[:-1]), list(counts), width=width, align="edge", color=ACCENT, alpha=0.85)
+        for value, style in ((p10, ":"), (p50, "-"), (p90, ":")):
+            ax.axvline(value, color=INK, linestyle=style, linewidth=1)
+        ax.set_xlim(0, 100)
+        ax.set_yticks([])
+        ax.set_xlabel("overall score across the draws (P10 · P50 · P90 marked)")
+        return _to_data_uri(fig)
+
+
+def tornado_chart(labels: Sequence[str], lows: Sequence[float | None], highs: Sequence[float | None],
+                  base: float) -> str:
+    """Overall score at each end of each input, as bars from the base score: the widest on top."""
+    with plt.rc_context(_RC):
+        fig, ax = plt.subplots(figsize=(5.6, 0.32 * max(len(labels), 2) + 0.9))
+        for row, (low, high) in enumerate(zip(lows, highs)):
+            for end, colour in ((low, WARN), (high, ACCENT)):
+                if end is not None:
+                    ax.barh([row], [end - base], left=base, color=colour, height=0.6)
+        ax.set_yticks(range(len(labels)))
+        ax.set_yticklabels([label[:40] for label in labels])
+        ax.invert_yaxis()
+        ax.axvline(base, color=INK, linewidth=1)
+        ax.set_xlabel(f"overall score (base {base:.1f}); orange: input at its low end, blue: at its high end")
+        return _to_data_uri(fig)

@@ -57,4 +57,14 @@ def add_charts(result: dict[str, Any]) -> None:
             parts["other COGS"] = other
         if parts:
             made["cost"] = charts.stacked_cost_chart(parts, price, result["project"]["currency"])
+    rob = result.get("robustness")
+    if rob and rob["overall"]["p50"] is not None:
+        o = rob["overall"]
+        bands = [(b["min_score"], b["verdict"]) for b in result["method"]["verdict_bands"]]
+        made["fan"] = charts.score_fan_chart(rob["histogram"]["bins"], rob["histogram"]["counts"], o["p10"],
+                                             o["p50"], o["p90"], bands)
+    if rob and rob["tornado"] and rob["base"]["score"] is not None:
+        rows = rob["tornado"]
+        made["tornado"] = charts.tornado_chart([r["label"] for r in rows], [r["score_low"] for r in rows],
+                                               [r["score_high"] for r in rows], rob["base"]["score"])
     result["_charts"] = made

@@ -57,3 +57,14 @@ def fmt(value: Any, unit: str = "", currency: str = "USD") -> str:
     if unit in ("months", "days", "s", "GPU-h", "tokens/param"):
         return f"{human(value)} {unit}"
     return human(value) + (f" {unit}" if unit and unit not in ("metric",) else "")
+
+
+def input_value(value: Any, unit: str) -> str:
+    """A project input in the unit robustness gives it: '%' for rates, a currency code, or '' (plain)."""
+    if value is None:
+        return "unknown"
+    if unit == "%":
+        return f"{100 * value:.3g} %"
+    if unit:
+        return money(value, unit)
+    return human(value)

@@ -17,7 +17,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from ..errors import Problem, UserError
 from ..resources import bundled_dir
 from ..vocab import REPORT_FORMATS
-from .format import fmt, human, money
+from .format import fmt, human, input_value, money
 from .markdown import md_code, md_escape
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,8 @@ def environment(user_dir: str | Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(fmt=fmt, human=human, money=money, md=md_escape, md_code=md_code, shquote=shlex.quote,
-                       pct=lambda v: "unknown" if v is None else f"{100 * v:.0f} %")
+    env.filters.update(fmt=fmt, human=human, money=money, input_value=input_value, md=md_escape, md_code=md_code,
+                       shquote=shlex.quote, pct=lambda v: "unknown" if v is None else f"{100 * v:.0f} %")
     return env
 
 

@@ -19,6 +19,8 @@ def verdict_lines(result: dict[str, Any]) -> str:
     bounds = "n/a" if o["low"] is None else f"{o['low']:.0f}–{o['high']:.0f}"
     lines = [f"verdict: {o['verdict']} (score {score}/100, bounds {bounds}, coverage {o['coverage']:.0%})",
              f"  why: {o['basis']}"]
+    if result.get("robustness"):
+        lines.append(f"  robustness: {result['robustness']['summary']}")
     for f in o["red_flags"]:
         note = f" ({f['note']})" if f["note"] else ""
         kind = "fatal red flag" if f["fatal"] else "red flag" if f.get("caps", True) else "red flag to watch"
