@@ -313,6 +313,7 @@ def monte_carlo(core: Core, distributions: list[Distribution], draws: int, seed:
     outcomes: list[Outcome] = []
     fact_values: dict[str, list[float | None]] = {name: [] for name in KEY_FACTS}
     invalid = 0
+    kept: list[int] = []
     unique = draws if distributions else 1  # exact inputs: every draw is the base
     for i in range(unique):
         project = with_values(core.project, {p: float(col[i]) for p, col in zip(paths, columns)}) \
@@ -323,6 +324,7 @@ def monte_carlo(core: Core, distributions: list[Distribution], draws: int, seed:
             invalid += 1  # e.g. a drawn prompt longer than the model's context: that draw cannot be served
             continue
         outcomes.append(outcome)
+        kept.append(i)
         for name in KEY_FACTS:
             value = facts.get(name)
             fact_values[name].append(float(value) if isinstance(value, (int, float)) else None)
@@ -348,12 +350,40 @@ def monte_carlo(core: Core, distributions: list[Distribution], draws: int, seed:
         "areas": {area: _percentiles([o.areas[i] for o in outcomes]) for i, area in enumerate(area_ids)},
         "facts": {name: {**_percentiles(values), "unit": registry()[name].unit, "label": KEY_FACTS[name]}
                   for name, values in fact_values.items() if any(v is not None for v in values)},
+        "rank_correlation": rank_correlations(distributions, [col[kept] for col in columns], scores),
         "verdicts": [{"verdict": name, "share": round(count / valid, 4)}
                      for name, count in verdict_counts.items() if count],
         "red_flags": sorted(({"area": a, "criterion": c, "message": m, "share": round(n / valid, 4)}
                              for (a, c, m), n in flag_counts.items()),
                             key=lambda f: (-f["share"], f["area"], f["criterion"])),
     }
+
+
+def rank_correlations(distributions: list[Distribution], columns: list[np.ndarray],
+                      scores: list[float | None]) -> dict[str, float | None]:
+    """Spearman's rank correlation of each ranged input with the overall score across the draws: a global
+    sensitivity measure that needs no evaluation beyond the draws themselves (a Sobol analysis would need
+    N·(2k+2) of them). None where the input or the score does not vary."""
+    if not distributions:
+        return {}
+    known = np.array([s is not None for s in scores])
+    y = np.array([s if s is not None else np.nan for s in scores], dtype=float)[known]
+    found: dict[str, float | None] = {}
+    for d, column in zip(distributions, columns):
+        x = column[known]
+        if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+            found[d.field] = None
+            continue
+        rho = float(np.corrcoef(_average_ranks(x), _average_ranks(y))[0, 1])
+        found[d.field] = round(rho, 4) if math.isfinite(rho) else None
+    return found
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 0…n−1, ties sharing their mean rank (scores tie often: they move in band steps)."""
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    return ((ends - counts + ends - 1) / 2.0)[inverse]
 
 
 def tornado(core: Core, inputs: list[Input], swing: float) -> tuple[list[dict[str, Any]], Outcome]:

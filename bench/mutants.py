@@ -75,6 +75,16 @@ MUTANTS = [
     Mutant("currency: USD costs not converted", "assess/fx.py",
            "return None if usd is None else usd / self.usd_per_unit", "return usd",
            ("tests/test_economics.py", "tests/test_company.py")),
+    # Issue 14: the ranges and the shortcut the draws take.
+    Mutant("ranges: P10/P90 read as one sigma", "assess/ranges.py",
+           "sigma = (self.high - self.low) / (2 * Z90)\n            values", "sigma = (self.high - self.low) / 2\n"
+           "            values", ("tests/test_robustness.py",)),
+    Mutant("ranges: draws not clipped to the field", "assess/ranges.py",
+           "        values = np.clip(values, self.lower", "        values = np.clip(values, None and self.lower",
+           ("tests/test_robustness.py",)),
+    Mutant("robustness: moved facts not re-banded", "assess/robustness.py",
+           "        if not moved:\n            return ref_codes", "        if True:\n            return ref_codes",
+           ("tests/test_robustness.py",)),
 ]
 
 

@@ -108,6 +108,25 @@ def test_widening_one_range_widens_the_scores_spread(tmp_path):
     assert spread(wide["areas"]["business"]) > spread(narrow["areas"]["business"])
 
 
+def test_rank_correlation_is_spearmans_rho_with_ties():
+    from scipy.stats import spearmanr
+
+    from assess.robustness import rank_correlations
+
+    rng = np.random.default_rng(0)
+    x = rng.random(300)
+    scores = [round(80 - 40 * v + float(rng.normal(0, 3)), 0) for v in x]  # rounded: many ties, as scores have
+    d = Distribution(("business", "cac"), "range", 0.0, 1.0)
+    rho = rank_correlations([d], [x], scores)["business.cac"]
+    assert rho == pytest.approx(spearmanr(x, scores).statistic, abs=1e-4) and rho < -0.5
+
+
+def test_rank_correlation_has_the_sign_of_the_inputs_effect(tmp_path):
+    rb = robustness(tmp_path, {"monthly_churn": {"low": 0.004, "high": 0.2}, "cash": {"p10": 1e5, "p90": 2e7}})
+    rho = rb["rank_correlation"]
+    assert rho["business.monthly_churn"] < -0.2 and rho["business.cash"] > 0.2
+
+
 def test_the_same_seed_gives_identical_json_and_another_seed_other_draws(tmp_path):
     path = project_with(tmp_path, {"monthly_churn": {"low": 0.005, "high": 0.06}, "cac": {"p10": 4000, "p90": 40000}})
     first, second = run(path, FAST), run(path, FAST)
