@@ -174,6 +174,9 @@ def load_yaml_text(text: str, *, file: str = "<string>") -> tuple[Any, dict[Path
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context == "while composing":  # our own refusals (aliases, nesting), not syntax
             raise UserError(Problem(what, file=file, line=where)) from None
+        if "maximum nesting depth" in what:  # libyaml ≥ 0.2.5 stops far deeper nesting in its own scanner
+            raise UserError(Problem(f"values are nested more than {MAX_DEPTH} levels deep", file=file,
+                                    line=where)) from None
         text_lines = text.split("\n")
         text_line = text_lines[mark.line] if mark and mark.line < len(text_lines) else ""
         if "\\t" in what or "tab" in what or ("cannot start any token" in what and "\t" in text_line):
