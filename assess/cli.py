@@ -275,6 +275,23 @@ def entry() -> None:
     os._exit(code)
 
 
+def _check_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .i18n import LANGUAGES, check_language
+
+    if value is None:
+        return None
+    try:
+        return check_language(value)
+    except UserError:
+        raise click.BadParameter(f"unsupported language {value!r}; supported: {', '.join(LANGUAGES)} "
+                                 f"(en: English, zh: 简体中文)") from None
+
+
+lang_option = click.option(
+    "--lang", callback=_check_lang, metavar="en|zh",
+    help="Report language: en or zh (简体中文) [default: project.yaml's language, else en]. Scores do not change.")
+
+
 def _data_options(func):
     for decorator in reversed([
         click.option("--encoding", help="Text encoding of the dataset (detected when omitted)."),
@@ -336,11 +353,15 @@ def _show_dataset_warnings(dataset: Any) -> None:
               help="Use this dataset instead of the project's data.path (a path you give is trusted).")
 @click.option("--allow-data-outside", is_flag=True,
               help="Let data.path resolve outside the project file's folder (refused by default).")
+@lang_option
+@click.option("--allow-missing-glyphs", is_flag=True,
+              help="Render the PDF even when no font can draw some CJK characters (they print as boxes).")
 @verbosity
 def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, template_dir: Path | None, seed: int,
         date: str | None, budget: float, no_bench: bool, no_profile: bool, timings: bool, fail_under: float | None,
         draws: int, swing: float, encoding: str | None, max_rows: int | None, max_bytes: str | None,
-        max_columns: int | None, decimal: str | None, data_file: Path | None, allow_data_outside: bool) -> None:
+        max_columns: int | None, decimal: str | None, data_file: Path | None, allow_data_outside: bool,
+        lang: str | None, allow_missing_glyphs: bool) -> None:
     """Assess PROJECT (a project.yaml) and write the report.
 
     The dataset named by data.path must lie inside PROJECT's folder, symbolic links followed; --data or
@@ -355,12 +376,13 @@ def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, t
     options = RunOptions(seed=seed, budget=budget, rubrics_dir=rubrics_dir, date=date, run_bench=not no_bench,
                          run_profile=not no_profile, timings=timings, encoding=encoding,
                          **_read_limits(max_rows, max_bytes), **_table_settings(max_columns, decimal),
-                         data=data_file, allow_data_outside=allow_data_outside, draws=draws, swing=swing)
+                         data=data_file, allow_data_outside=allow_data_outside, draws=draws, swing=swing,
+                         language=lang)
     result = run_pipeline(project, options, progress=say)
     for warning in result["warnings"]:
         warn(warning)
     say(f"rendering {fmt}")
-    emit(render(result, fmt, template_dir), output)
+    emit(render(result, fmt, template_dir, allow_missing_glyphs=allow_missing_glyphs), output)
     overall = result["overall"]
     score = overall["score"]
     from .report.text import verdict_lines
@@ -397,17 +419,19 @@ def validate(projects: tuple[Path, ...], allow_data_outside: bool) -> None:
 @main.command(epilog=EXIT_CODES)
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing project.yaml.")
+@lang_option
 @verbosity
-def init(directory: Path, force: bool) -> None:
-    """Write a commented starter project.yaml into DIRECTORY (default: here)."""
+def init(directory: Path, force: bool, lang: str | None) -> None:
+    """Write a commented starter project.yaml into DIRECTORY (default: here); --lang zh: comments in Chinese."""
     from .atomic import write_atomic
     from .resources import bundled_dir
 
     target = directory / "project.yaml"
     if target.exists() and not force:
         raise UserError(Problem("already exists; pass --force to overwrite", file=str(target)))
+    name = "project.yaml.example" if (lang or "en") == "en" else f"project.{lang}.yaml.example"
     directory.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, (bundled_dir("templates") / "project.yaml.example").read_bytes())
+    write_atomic(target, (bundled_dir("templates") / name).read_bytes())
     say(f"wrote {target}; edit it, then run: assess run {target}")
 
 

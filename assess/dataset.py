@@ -25,6 +25,7 @@ import pandas as pd
 
 from .caps import join_capped
 from .errors import Problem, UserError
+from .i18n import N_, Message
 
 log = logging.getLogger(__name__)
 
@@ -265,8 +266,9 @@ def _load_images(folder: Path, max_rows: int, deadline: float | None = None, see
     frame["label"] = [k[0] for k in keys]
     alerts = [f"skipped {len(names):,} {reason}: {join_capped(names, 5)}" for reason, names in skipped.items()]
     if stopped:
-        alerts.append(f"decoded {len(decoded):,} of {total:,} images before the time budget ran out: a random "
-                      "sample stratified by class; raise --budget to use them all")
+        alerts.append(Message(N_("decoded {decoded} of {total} images before the time budget ran out: a random sample "
+                                 "stratified by class; raise --budget to use them all"),
+                              decoded=f"{len(decoded):,}", total=f"{total:,}"))
     return Dataset(frame, folder, kind="images", image_shape=(side, side),
                    notes=[f"images downscaled to {side}×{side} greyscale"], warnings=alerts)
 
@@ -547,8 +549,9 @@ def _read_text(path: Path, file: str, suffix: str, encoding: str | None, decimal
         if converted:
             lost = sum(converted.values())
             became = f"; {lost:,} values that were not numbers became missing" if lost else ""
-            alerts.append(f"read decimal commas as numbers (1.234,5 → 1234.5) in {len(converted):,} column(s): "
-                          f"{join_capped(converted)}{became}; pass --decimal . to keep them as text")
+            alerts.append(Message(N_("read decimal commas as numbers (1.234,5 → 1234.5) in {count} column(s): "
+                                     "{columns}{became}; pass --decimal . to keep them as text"),
+                                  count=f"{len(converted):,}", columns=join_capped(converted), became=became))
     return frame, used
 
 
@@ -644,8 +647,11 @@ def load_dataset(path: str | Path, *, encoding: str | None = None, max_rows: int
     non_finite = _drop_infinite(frame)
     if non_finite:
         count = sum(non_finite.values())
-        alerts.append(f"{count:,} number{'s are' if count != 1 else ' is'} infinite (inf, or too large for a 64-bit "
-                      f"float, such as 1e309) in column(s) {join_capped(non_finite)}: treated as missing")
+        text = (N_("{count} numbers are infinite (inf, or too large for a 64-bit float, such as 1e309) in column(s) "
+                   "{columns}: treated as missing") if count != 1 else
+                N_("{count} number is infinite (inf, or too large for a 64-bit float, such as 1e309) in column(s) "
+                   "{columns}: treated as missing"))
+        alerts.append(Message(text, count=f"{count:,}", columns=join_capped(non_finite)))
     return Dataset(frame, path, encoding=used, notes=notes, warnings=alerts, non_finite=non_finite)
 
 

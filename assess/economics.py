@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .facts import Facts, ratio, specs
 from .fx import Rate
+from .i18n import N_, Message
 
 if TYPE_CHECKING:  # pydantic costs ~0.15 s to import; the registry of facts must not need it
     from .project import Project
@@ -272,12 +273,12 @@ def inference_gap(project: Project, compute_result: dict[str, Any]) -> str | Non
     if project.compute.inference is None and inf.get("mode") != "hosted-api":
         return None  # serving not described (a named open model alone): margin keeps its "inference unknown" note
     if inf.get("cost_per_request_usd") is None:
-        return "the serving cost per request is unknown"
+        return Message(N_("the serving cost per request is unknown"))
     if inf.get("cost_per_request_usd") == 0:
         return None
     if requests_per_customer_month(project) is None:
-        return ("requests per customer-month are unknown: give compute.inference.requests_per_month with "
-                "business.customers_now, or a planned compute.inference.requests_per_customer_month")
+        return Message(N_("requests per customer-month are unknown: give compute.inference.requests_per_month with "
+                          "business.customers_now, or a planned compute.inference.requests_per_customer_month"))
     return None
 
 

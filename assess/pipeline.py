@@ -20,6 +20,8 @@ from .economics import TARGET_GROSS_MARGIN, economic_facts
 from .errors import Problem, UserError
 from .facts import Facts
 from .fx import Rate, resolve_rate
+from .i18n import N_, Message, check_language, gettext
+from .localise import Localiser, localise_overall, localise_robustness
 from .project import LoadedProject, Project, load_project
 from .resources import bundled_dir, sha256_file
 from .rubrics import load_rubrics
@@ -47,6 +49,7 @@ class RunOptions:
     allow_data_outside: bool = False  # --allow-data-outside: data.path may resolve outside the project folder
     draws: int = 2000  # robustness: Monte Carlo draws over the ranges (0 turns the section off)
     swing: float = 0.25  # robustness: how far the tornado moves an exact input, as a share of its value
+    language: str | None = None  # --lang en|zh; None: project.yaml's `language:`, else English
 
 
 def report_date(pinned: str | None = None) -> str:
@@ -77,10 +80,12 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _questions(areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _questions(areas: list[dict[str, Any]], lang: str = "en") -> list[dict[str, Any]]:
     groups = []
     for area in areas:
-        items = [{"question": c["question"], "why": "no evidence" if c["score"] is None else f"scored {c['score']:g}/5"}
+        items = [{"question": c["question"],
+                  "why": gettext(N_("no evidence"), lang) if c["score"] is None
+                  else gettext(N_("scored {score}/5"), lang).format(score=f"{c['score']:g}")}
                  for c in area["criteria"] if c["applicable"] and (c["score"] is None or c["score"] <= 2)]
         if items:
             groups.append({"area": area["id"], "title": area["title"], "questions": items})
@@ -129,7 +134,8 @@ def scoring_context(project: Project, rate: Rate, has_dataset: bool | None = Non
 
 def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: dict[str, Any], *,
                  seed: int, date: str, dataset_sha: str | None, warnings: list[str],
-                 rate: Rate | None = None) -> dict[str, Any]:
+                 rate: Rate | None = None, language: str = "en") -> dict[str, Any]:
+    """The result dict. `language` changes display strings only (rubric text, verdict labels, the basis)."""
     rate = rate or resolve_rate(loaded.project.currency, loaded.project.fx)
     assessment = score(facts, rubrics, scoring_context(loaded.project, rate, loaded.dataset_path() is not None))
     areas = []
@@ -144,10 +150,13 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
                 "key": c.key, "fatal": c.fatal,
             } for c in area.criteria],
         })
-    strengths, risks = _highlights(areas)
     p = loaded.project
-    return {
+    localiser = Localiser(rubrics, language)
+    localiser.areas(areas, p.stage, 1.0 / rate.usd_per_unit, p.currency)
+    strengths, risks = _highlights(areas)
+    result = {
         "assess_version": __version__,
+        "language": language,
         "method": {**method(rubrics), "breakeven_gross_margin": TARGET_GROSS_MARGIN},
         "project": {"name": p.name, "tagline": p.tagline, "stage": p.stage, "currency": p.currency,
                     "file": loaded.path.name, "fx": rate.as_dict(), "company": company_profile(p)},
@@ -162,7 +171,7 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
                     "risks": [{"area": c["area_title"], "id": c["id"], "question": c["question"],
                                "score": c["score"]} for c in risks]},
         "areas": areas,
-        "questions": _questions(areas),
+        "questions": _questions(areas, language),
         "facts": facts.as_dict(),
         "evidence": evidence,
         "warnings": warnings,
@@ -176,6 +185,11 @@ def build_result(loaded: LoadedProject, facts: Facts, rubrics: list, evidence: d
             "versions": _versions(),
         },
     }
+    localise_overall(result, localiser, rubrics)
+    untranslated = localiser.warning()
+    if untranslated:
+        warnings.append(untranslated)
+    return result
 
 
 def company_profile(p: Project) -> dict[str, Any]:
@@ -209,7 +223,7 @@ def check_project(path: str | Path, *, allow_data_outside: bool = False, data: P
         raise loaded.locate(exc) from None
     gap = inference_gap(loaded.project, compute_result)  # business judgement on the compute result: not compute's
     if gap:
-        compute_result["warnings"].append(f"gross margin per customer is unknown: {gap}")
+        compute_result["warnings"].append(Message(N_("gross margin per customer is unknown: {why}"), why=gap))
     loaded.warnings.extend(compute_result.get("warnings") or [])  # e.g. an unknown tech.base_model, an API price of 0
     return loaded, compute_result, compute_facts
 
@@ -223,6 +237,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
     loaded, compute_result, compute_facts = check_project(path, allow_data_outside=options.allow_data_outside,
                                                           data=options.data, as_of=date)
     warnings = list(loaded.warnings)
+    language = check_language(options.language or loaded.project.language)
     rubrics = load_rubrics(options.rubrics_dir)
     rate = resolve_rate(loaded.project.currency, loaded.project.fx)
     engine_facts = Facts()  # what the data engines measure: held fixed when the robustness draws vary the claims
@@ -270,10 +285,10 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
                     target_score=target_spec.value if target_spec else None), progress=say)
             except UserError as exc:
                 # The rest of the assessment stands; the benchmark's criteria show as "no evidence".
-                warnings += [f"benchmark skipped: {p.message}" for p in exc.problems]
+                warnings += [Message(N_("benchmark skipped: {why}"), why=p.message) for p in exc.problems]
         if bench is not None:
             engine_facts.update(bench_facts(bench, include_timings=options.timings))
-            warnings += [f"benchmark: {w}" for w in bench.get("warnings", [])]
+            warnings += [Message(N_("benchmark: {warning}"), warning=w) for w in bench.get("warnings", [])]
             if not options.timings:
                 bench = strip_timings(bench)
             evidence["bench"] = bench
@@ -285,7 +300,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
     say("scoring")
     facts = derive_facts(loaded.project, compute_result, compute_facts, rate, engine_facts)
     result = build_result(loaded, facts, rubrics, evidence, seed=options.seed, date=date,
-                          dataset_sha=dataset_sha, warnings=warnings, rate=rate)
+                          dataset_sha=dataset_sha, warnings=warnings, rate=rate, language=language)
     if options.draws:
         from .robustness import Core, analyse
 
@@ -297,6 +312,7 @@ def run(path: str | Path, options: RunOptions | None = None, progress: Progress 
                                            seed=options.seed)
         except UserError as exc:
             raise loaded.locate(exc) from None
+        localise_robustness(result["robustness"], Localiser(rubrics, language))
     return result
 
 

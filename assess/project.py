@@ -354,6 +354,8 @@ class Project(Section):
                                 "| growth | pre-ipo | public")
     currency: Annotated[str, BeforeValidator(_currency_code), Field(pattern=r"^[A-Z]{3}$")] = "USD"
     fx: Fx | None = Field(None, description="Rate to USD; defaults to the bundled, dated reference table.")
+    language: Literal["en", "zh"] | None = Field(
+        None, description="Report language: en (default) or zh (简体中文); --lang overrides it.")
     country: Annotated[str, BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
                        Field(pattern=r"^[A-Z]{2}$")] | None = Field(
         None, description="Where the venture operates (ISO 3166-1 alpha-2, e.g. CN, US): GPU export controls apply.")

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from .errors import Problem, UserError
 from .facts import Facts, registry
 from .fx import Rate
+from .i18n import DEFAULT, N_, gettext
 from .project import Project
 from .ranges import Distribution, _leaf, field_type
 from .rubrics import Rubric
@@ -37,9 +38,10 @@ TOP_EXACT = 10  # exact inputs shown in the tornado
 FLIP_INPUTS = 6  # inputs searched for the value that flips the verdict
 FLIP_GRID = 24  # grid points from the base value to each end before bisecting
 FLIP_REL_STEP = 1e-3  # bisection stops when the bracket is this share of the base value (or one unit for counts)
-KEY_FACTS = {"business.gross_margin": "Gross margin", "business.runway_months": "Runway",
-             "business.ltv_to_cac": "LTV / CAC", "compute.cost_per_1k_requests_usd": "Serving cost per 1,000 requests",
-             "compute.training_cost_usd": "Training cost"}
+KEY_FACTS = {"business.gross_margin": N_("Gross margin"), "business.runway_months": N_("Runway"),
+             "business.ltv_to_cac": N_("LTV / CAC"),
+             "compute.cost_per_1k_requests_usd": N_("Serving cost per 1,000 requests"),
+             "compute.training_cost_usd": N_("Training cost")}
 # Fields that describe a model's shape, a layout or a measurement's size rather than an estimate.
 NOT_SWUNG = {"layers", "hidden_size", "heads", "kv_heads", "head_dim", "context_length", "tensor_parallel",
              "batch_size", "k", "n", "memory_gb", "bandwidth_gbs", "bf16_tflops", "fp8_tflops", "usd_per_unit"}
@@ -72,21 +74,58 @@ class Input:
         return float(round(value)) if self.integer else value
 
 
-ACRONYMS = {"arr": "ARR", "cac": "CAC", "tam": "TAM", "sam": "SAM", "som": "SOM", "mfu": "MFU", "usd": "USD",
-            "gpu": "GPU", "api": "API", "cogs": "COGS", "opex": "opex", "12m": "(12 months)", "1m": "per 1M",
-            "ttft": "TTFT", "tpot": "TPOT", "lois": "LOIs", "ml": "ML"}
+# What the report calls an input: by the field's own name (the same name in any section means the same thing).
+# Marked for the message catalogue, so a Chinese report names them in Chinese.
+FIELD_LABELS = {
+    "price_per_customer_month": N_("price per customer-month"), "cac": N_("customer acquisition cost"),
+    "monthly_churn": N_("monthly churn"), "other_cogs_per_customer_month": N_("other COGS per customer-month"),
+    "customers_now": N_("paying customers"), "revenue_12m": N_("revenue, last 12 months"),
+    "revenue_prior_12m": N_("revenue, prior 12 months"), "arr_now": N_("ARR"),
+    "net_new_arr_12m": N_("net new ARR, 12 months"), "recurring_share": N_("recurring share of revenue"),
+    "gross_margin": N_("gross margin"), "cogs_12m": N_("cost of revenue, 12 months"),
+    "inference_cogs_12m": N_("inference cost, 12 months"), "opex_12m": N_("operating expenses, 12 months"),
+    "cash": N_("cash"), "monthly_burn": N_("monthly burn"), "raised_to_date": N_("equity raised"),
+    "last_valuation": N_("last valuation"), "debt": N_("debt"), "headcount": N_("headcount"),
+    "top_customer_share": N_("largest customer's share"), "top5_share": N_("top-5 customers' share"),
+    "receivable_days": N_("receivable days"), "related_party_share": N_("related-party share"),
+    "discounts_refunds_share": N_("discounts and refunds share"), "customers": N_("reachable customers"),
+    "annual_contract_value": N_("annual contract value"), "tam": N_("TAM"), "sam": N_("SAM"), "som": N_("SOM"),
+    "growth_rate": N_("market growth"), "lois": N_("letters of intent"), "pilots": N_("pilots"),
+    "paying_users": N_("paying users"), "ml_engineers": N_("ML engineers"),
+    "shipped_ml_products": N_("ML products shipped"), "model_params": N_("model parameters"),
+    "active_params": N_("active parameters"), "training_tokens": N_("training tokens"), "goodput": N_("goodput"),
+    "adapter_share": N_("adapter share"), "gpu_count": N_("training GPUs"), "gpu_hour_usd": N_("GPU-hour price"),
+    "mfu": N_("MFU"), "training_budget_usd": N_("training budget"), "requests_per_month": N_("requests per month"),
+    "input_tokens": N_("input tokens per request"), "output_tokens": N_("output tokens per request"),
+    "peak_to_average": N_("peak-to-average load"), "ttft_ms": N_("TTFT target"), "tpot_ms": N_("TPOT target"),
+    "api_input_usd_per_1m": N_("API input price"), "api_output_usd_per_1m": N_("API output price"),
+    "requests_per_customer_month": N_("requests per customer-month"), "monthly_active": N_("monthly active users"),
+    "paid_conversion": N_("paid conversion"), "free_user_cost_month": N_("cost of a free user"),
+    "device_price": N_("device price"), "unit_cost": N_("device unit cost"), "return_rate": N_("return rate"),
+    "units_sold_12m": N_("devices sold, 12 months"), "units_planned_12m": N_("devices planned, 12 months"),
+    "cogs_share": N_("vendor's share of COGS"), "share_of_compute_spend": N_("provider's share of compute"),
+}
+LIST_LABELS = {"evals": N_("eval {n}"), "model_vendors": N_("model vendor {n}"), "competitors": N_("competitor {n}")}
+OWNER_LABELS = {"target": N_("target"), "evals": N_("eval {n}")}  # value / baseline_value belong to these
+VALUE_LABELS = {"value": N_("{owner}: value"), "baseline_value": N_("{owner}: baseline value")}
 
 
-def label(path: Sequence[str | int]) -> str:
-    """'business.monthly_churn' → 'monthly churn', 'business.net_new_arr_12m' → 'net new ARR (12 months)'; list
-    items keep their index: 'evals[0] value'."""
-    parts: list[str] = []
-    for part in path[1:] if len(path) > 1 else path:
-        if isinstance(part, int):
-            parts[-1] = f"{parts[-1]}[{part}]" if parts else f"[{part}]"
-        else:
-            parts.append(" ".join(ACRONYMS.get(word, word) for word in str(part).split("_")))
-    return " ".join(parts)
+def label(path: Sequence[str | int], lang: str = DEFAULT) -> str:
+    """What the report calls an input: 'business.monthly_churn' → 'monthly churn', 'tech.evals.0.value' →
+    'eval 1: value'; a field without a name of its own keeps its words ('some field')."""
+    _ = lambda message: gettext(message, lang)  # noqa: E731
+    name = str(path[-1])
+    if name in VALUE_LABELS and len(path) >= 2:
+        owner_key = next((str(p) for p in reversed(path[:-1]) if not isinstance(p, int)), "")
+        index = next((p for p in path[:-1] if isinstance(p, int)), 0)
+        owner = _(OWNER_LABELS.get(owner_key, owner_key)).format(n=index + 1)
+        return _(VALUE_LABELS[name]).format(owner=owner)
+    text = _(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
+    lists = [(str(path[i - 1]), p) for i, p in enumerate(path) if isinstance(p, int) and i > 0]
+    for key, index in lists:
+        if key in LIST_LABELS:
+            text = f"{_(LIST_LABELS[key]).format(n=index + 1)}: {text}"
+    return text
 
 
 def unit_of(path: Sequence[str | int], project: Project) -> str:
@@ -479,7 +518,10 @@ def flip(core: Core, item: Input, direction: int, base_verdict: str) -> dict[str
         return None
     return {"field": item.field, "label": label(item.path), "unit": unit_of(item.path, core.project),
             "direction": "above" if direction > 0 else "below", "base_value": item.value,
-            "threshold": threshold, "step": step, "from": base_verdict, "to": new_verdict, "verified": verified}
+            "threshold": threshold, "step": step, "from": base_verdict, "to": new_verdict, "verified": verified,
+            # A count flips between two whole numbers: 'below 45' reads better than 'below 44.5'.
+            "shown_threshold": (math.ceil(threshold) if direction < 0 else math.floor(threshold))
+            if item.integer else threshold}
 
 
 def analyse(core: Core, distributions: list[Distribution], *, draws: int = DEFAULT_DRAWS,
@@ -503,22 +545,32 @@ def analyse(core: Core, distributions: list[Distribution], *, draws: int = DEFAU
             found = flip(core, by_field[row["field"]], direction, base.verdict)
             if found and found["verified"]:
                 flips.append(found)
-    top = rows[0]["label"] if rows else None
-    return {
+    result = {
         "seed": seed, "swing": swing, **mc,
         "inputs": [d.as_dict() for d in distributions],
         "base": {"score": base.score, "verdict": base.verdict},
         "tornado": rows, "flips": flips,
-        "summary": summary_line(mc, bool(distributions), top, base.verdict, swing),
         "evaluations": core.evaluations,
     }
+    result["summary"] = summary_line(result)
+    return result
 
 
-def summary_line(mc: dict[str, Any], ranged: bool, top: str | None, base_verdict: str, swing: float) -> str:
-    """The cover's one line: 'Promising in 64 % of scenarios; most sensitive to monthly churn'."""
-    sensitive = f"; most sensitive to {top}" if top else ""
-    if not ranged:
-        return f"No ranges given: {base_verdict} on the stated figures{sensitive} (±{swing:.0%})"
-    best = max(mc["verdicts"], key=lambda v: (v["share"], -VERDICT_ORDER.index(v["verdict"])
-                                               if v["verdict"] in VERDICT_ORDER else 0))
-    return f"{best['verdict']} in {best['share']:.0%} of scenarios{sensitive}"
+def summary_line(rb: dict[str, Any], lang: str = DEFAULT) -> str:
+    """The cover's one line: 'Promising in 64% of scenarios; most sensitive to monthly churn'."""
+    _ = lambda message: gettext(message, lang)  # noqa: E731
+    parts = []
+    if rb["inputs"]:
+        best = max(rb["verdicts"], key=lambda v: (v["share"], -VERDICT_ORDER.index(v["verdict"])
+                                                    if v["verdict"] in VERDICT_ORDER else 0))
+        parts.append(_("{verdict} in {share} of scenarios").format(verdict=_(best["verdict"]),
+                                                                    share=f"{best['share']:.0%}"))
+    else:
+        parts.append(_("No ranges given: {verdict} on the stated figures").format(
+            verdict=_(rb["base"]["verdict"])))
+    if rb["tornado"]:
+        top = rb["tornado"][0]
+        words = label(tuple(int(p) if p.isdigit() else p for p in top["field"].split(".")), lang)
+        parts.append(_("most sensitive to {input}").format(input=words) + (
+            "" if rb["inputs"] else f" (±{rb['swing']:.0%})"))
+    return _("; ").join(parts)

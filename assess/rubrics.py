@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import Problem, UserError, suggest
+from .i18n import LANGUAGES, gettext
 from .project import validation_problems
 from .resources import bundled_dir, sha256_file
 from .yamlload import line_for, load_yaml
@@ -15,12 +17,63 @@ from .yamlload import line_for, load_yaml
 AREAS = ("market", "tech", "data", "compute", "business", "risk")
 STAGES = ("idea", "pre-seed", "seed", "series-a", "series-b", "series-c", "growth", "pre-ipo", "public")
 NEEDS = ("labelled_data", "hardware", "users", "debt", "revenue", "model_vendor", "training", "self_hosted_model")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
-class Band(BaseModel):
+class Translatable(BaseModel):
+    """A rubric element whose display text may come in several languages: `question: {en: …, zh: …}`.
+
+    The English text stays in the field itself (what scoring, ids and the English report use); the others go to
+    `translations`, language → field → text. Each translation must carry the same {placeholders} as the English."""
+
+    _translatable: ClassVar[tuple[str, ...]] = ()
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_languages(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        found: dict[str, dict[str, str]] = {}
+        for name in cls._translatable:
+            value = data.get(name)
+            if not isinstance(value, dict):
+                continue
+            unknown = sorted(str(k) for k in value if k not in LANGUAGES)
+            if unknown:
+                raise ValueError(f"{name}: unknown language {', '.join(unknown)}; supported: {', '.join(LANGUAGES)}")
+            english = value.get("en")
+            if not isinstance(english, str):
+                raise ValueError(f"{name}: the English text (en) is required")
+            wanted = sorted(set(_PLACEHOLDER.findall(english)))
+            for lang, text in value.items():
+                if not isinstance(text, str):
+                    raise ValueError(f"{name}.{lang}: expected text")
+                got = sorted(set(_PLACEHOLDER.findall(text)))
+                if got != wanted:
+                    raise ValueError(f"{name}.{lang}: placeholders {', '.join(got) or 'none'} do not match the English "
+                                     f"text's {', '.join(wanted) or 'none'}")
+                if lang != "en":
+                    found.setdefault(lang, {})[name] = text
+            data[name] = english
+        if found:
+            data["translations"] = found
+        return data
+
+    def text(self, name: str, lang: str) -> str | None:
+        """The field in `lang`; None when that translation is missing (the English is in the field)."""
+        english = getattr(self, name)
+        if lang == "en" or english is None:
+            return english
+        return self.translations.get(lang, {}).get(name)
+
+
+class Band(Translatable):
     """A score band: every condition given must hold. Bands are tried in order; the first match wins."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    _translatable = ("label",)
     score: float = Field(ge=0, le=5)
     gte: float | None = None
     gt: float | None = None
@@ -56,9 +109,11 @@ class Band(BaseModel):
         return self.model_copy(update={k: getattr(self, k) * factor for k in ("gte", "gt", "lte", "lt")
                                        if getattr(self, k) is not None})
 
-    def describe(self, currency: str | None = None) -> str:
+    def describe(self, currency: str | None = None, lang: str = "en") -> str:
         if self.label and currency is None:
-            return self.label
+            return self.text("label", lang) or self.label
+        if lang != "en":
+            return self._describe_zh(currency)
         parts = []
         for symbol, bound in (("≥", self.gte), (">", self.gt), ("≤", self.lte), ("<", self.lt)):
             if bound is not None:
@@ -69,6 +124,20 @@ class Band(BaseModel):
             parts.append("one of " + ", ".join(map(str, self.in_)))
         return " and ".join(parts) or "otherwise"
 
+    def _describe_zh(self, currency: str | None) -> str:
+        from .report.format import human_zh, money_zh
+
+        parts = []
+        for symbol, bound in (("≥", self.gte), (">", self.gt), ("≤", self.lte), ("<", self.lt)):
+            if bound is not None:
+                parts.append(f"{symbol} {money_zh(bound, currency) if currency else human_zh(bound)}")
+        if self.equals is not None:
+            shown = ("是" if self.equals else "否") if isinstance(self.equals, bool) else self.equals
+            parts.append(f"= {shown}")
+        if self.in_ is not None:
+            parts.append("为 " + "、".join(map(str, self.in_)) + " 之一")
+        return "，且 ".join(parts) or "其他情况"
+
 
 def _short(number: float) -> str:
     for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -77,8 +146,9 @@ def _short(number: float) -> str:
     return f"{number:g}"
 
 
-class RedFlag(BaseModel):
+class RedFlag(Translatable):
     model_config = ConfigDict(extra="forbid")
+    _translatable = ("message",)
     at_most: float = Field(ge=0, le=5, description="A score at or below this raises the red flag.")
     message: str
     fatal: bool = Field(False, description="The flag sets the verdict to 'Not yet feasible' at any coverage.")
@@ -111,8 +181,9 @@ class StageBands(StageRange):
     bands: list[Band] = Field(min_length=1)
 
 
-class Criterion(BaseModel):
+class Criterion(Translatable):
     model_config = ConfigDict(extra="forbid")
+    _translatable = ("question", "advice", "target")
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     question: str
     fact: str
@@ -141,8 +212,9 @@ class Criterion(BaseModel):
         return bool(self.key.contains(stage))
 
 
-class Rubric(BaseModel):
+class Rubric(Translatable):
     model_config = ConfigDict(extra="forbid")
+    _translatable = ("title", "description")
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
     version: str
@@ -162,16 +234,17 @@ class Rubric(BaseModel):
         return self
 
     def target_for(self, criterion: Criterion, stage: str | None = None, factor: float = 1.0,
-                   currency: str | None = None) -> str:
+                   currency: str | None = None, lang: str = "en") -> str:
         """What a good score needs, with USD bounds shown in the project's currency where they differ."""
         bands = criterion.bands_for(stage)
         good = [b for b in bands if b.score >= 4]
         band = good[-1] if good else bands[0]
         if criterion.usd and currency and currency != "USD":
-            return band.scaled(factor).describe(currency) + f" (= {band.describe('USD')})"
+            return band.scaled(factor).describe(currency, lang) + f" (= {band.describe('USD', lang)})"
         if criterion.stage_bands and stage is not None:
-            return band.describe("USD" if criterion.usd else None) + f" at {stage}"
-        return criterion.target or band.describe()
+            shown = band.describe("USD" if criterion.usd else None, lang)
+            return shown + (f" at {stage}" if lang == "en" else f"（{gettext(stage, lang)}）")
+        return (criterion.text("target", lang) or criterion.target) or band.describe(lang=lang)
 
 
 def load_rubric_file(path: Path, known_facts: set[str] | None) -> Rubric:

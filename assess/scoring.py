@@ -13,17 +13,19 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .facts import Facts
+from .i18n import N_
 from .rubrics import Criterion, Rubric
 
+# Verdict names double as ids (JSON, CSS classes); N_ marks them for the catalogue, the report translates them.
 VERDICTS = (  # (minimum overall score, verdict), checked top-down
-    (75.0, "Strong"),
-    (60.0, "Promising"),
-    (40.0, "Needs work"),
-    (0.0, "Not yet feasible"),
+    (75.0, N_("Strong")),
+    (60.0, N_("Promising")),
+    (40.0, N_("Needs work")),
+    (0.0, N_("Not yet feasible")),
 )
 RED_FLAG_CAP = "Needs work"  # a red flag caps the verdict here
 FATAL_VERDICT = "Not yet feasible"
-INSUFFICIENT = "Insufficient evidence"
+INSUFFICIENT = N_("Insufficient evidence")
 MIN_COVERAGE = 0.4  # share of evidenced weight that lets the point score speak
 MIN_KEY_COVERAGE = 0.5  # …or this share of the stage's must-know criteria
 
@@ -112,12 +114,13 @@ def not_applicable_reason(criterion: Criterion, ctx: Context) -> str | None:
         return f"judged {criterion.applies.describe()}; this venture is at {ctx.stage}"
     for need in criterion.needs:
         if ctx.has.get(need) is False:
-            return {"labelled_data": "no labelled dataset, and the approach needs none",
-                    "hardware": "no device is sold", "users": "no consumer user base stated",
-                    "debt": "no debt", "revenue": "no revenue yet at this stage",
-                    "model_vendor": "the product runs on no vendor's model",
-                    "training": "no training is planned (prompting or retrieval on an existing model)",
-                    "self_hosted_model": "the model is a vendor's hosted API, not served on the company's GPUs"}[need]
+            return {"labelled_data": N_("no labelled dataset, and the approach needs none"),
+                    "hardware": N_("no device is sold"), "users": N_("no consumer user base stated"),
+                    "debt": N_("no debt"), "revenue": N_("no revenue yet at this stage"),
+                    "model_vendor": N_("the product runs on no vendor's model"),
+                    "training": N_("no training is planned (prompting or retrieval on an existing model)"),
+                    "self_hosted_model": N_("the model is a vendor's hosted API, not served on the company's "
+                                            "GPUs")}[need]
     return None
 
 

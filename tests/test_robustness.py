@@ -196,7 +196,8 @@ def test_every_printed_flip_is_verified_by_rerunning_the_core(tmp_path):
     assert flips, "api-app's verdict rests on its revenue: some flip must be found"
     core, _ = core_for(path)
     base = result["overall"]["verdict"]
-    assert result["robustness"]["base"] == {"score": result["overall"]["score"], "verdict": base}
+    assert (result["robustness"]["base"]["score"], result["robustness"]["base"]["verdict"]) == \
+        (result["overall"]["score"], base)
     for f in flips:
         path_ = tuple(int(p) if p.isdigit() else p for p in f["field"].split("."))
         sign = 1 if f["direction"] == "above" else -1
@@ -304,3 +305,16 @@ def test_init_shows_a_range(invoke, tmp_path):
     text = (tmp_path / "project.yaml").read_text(encoding="utf-8")
     assert "{low: 0.01, high: 0.04}" in text
     assert load_project(tmp_path / "project.yaml").distributions
+
+
+def test_the_section_speaks_the_reports_language():
+    from assess.report.render import render_html
+
+    result = run(EXAMPLES / "model-lab" / "project.yaml", RunOptions(run_bench=False, draws=50, language="zh"))
+    rb = result["robustness"]
+    assert rb["summary"].startswith("未给出区间") and "最敏感" in rb["summary"]
+    html = render_html(result, lang="zh")
+    assert "稳健性：结论能站得住多远" in html and "什么会改变结论" in html and "Robustness" not in html
+    english = run(EXAMPLES / "model-lab" / "project.yaml", RunOptions(run_bench=False, draws=50, language="en"))
+    assert english["robustness"]["overall"] == rb["overall"] and english["robustness"]["flips"][0]["threshold"] == \
+        rb["flips"][0]["threshold"]

@@ -24,6 +24,7 @@ from sklearn.model_selection import train_test_split
 from ..caps import cap_list
 from ..dataset import Dataset, row_hashes
 from ..errors import Problem, UserError
+from ..i18n import N_, Message
 from .answers import answer_questions, target_met
 from .baselines import BASELINES, Baseline, NgramCounts, TextCache, _clip_text, count_ngrams
 from .curve import MIN_SIZES, curve_result, fit_learning_curve
@@ -144,20 +145,21 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
     if prep.spec.classification:
         smallest = int(pd.Series(prep.y).value_counts().min())
         if smallest < folds:
-            prep.warnings.append(f"smallest class has {smallest} rows: "
-                                 f"using {max(2, smallest)}-fold CV instead of {folds}")
+            prep.warnings.append(Message(N_("smallest class has {rows} rows: using {used}-fold CV instead of {folds}"),
+                                         rows=smallest, used=max(2, smallest), folds=folds))
             folds = max(2, smallest)
     folds = max(2, min(folds, len(prep.y) // 2))
     splits = _splits(prep, folds, options.seed)
     leak = _cross_fold_duplicates(prep, splits)
     if leak:
-        prep.warnings.append(f"{leak:,} test rows have an exact duplicate in their training fold: "
-                             "scores may be optimistic (possible leakage)")
+        prep.warnings.append(Message(N_("{rows} test rows have an exact duplicate in their training fold: scores may "
+                                        "be optimistic (possible leakage)"), rows=f"{leak:,}"))
     chosen = [c for c in BASELINES if c.applies(prep.spec) and (not options.models or c.__name__ in options.models)]
     candidates = [c for c in chosen if options.models or options.budget >= c.min_budget]
     skipped = [c.name for c in chosen if c not in candidates]
     if skipped:
-        prep.warnings.append(f"skipped for the {options.budget:g} s budget: {', '.join(skipped)}")
+        prep.warnings.append(Message(N_("skipped for the {budget} s budget: {models}"), budget=f"{options.budget:g}",
+                                     models=", ".join(skipped)))
     candidates.sort(key=lambda c: c.cost)
     _warm_up(prep, splits)
     if not can_fork():

@@ -22,6 +22,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
+from ..i18n import N_, Message
+
 MAX_FOLD_WORKERS = 4  # folds of single-threaded models run in parallel, one process each (memory grows with it)
 
 Outcome = tuple[list[Any], str, str | None]  # (items, status ok|timeout|failed, error)
@@ -40,8 +42,8 @@ def can_fork() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
-NO_FORK_WARNING = ("this platform cannot fork worker processes: models ran one after another in this process, "
-                   "and the time budget was checked between folds rather than enforced")
+NO_FORK_WARNING = Message(N_("this platform cannot fork worker processes: models ran one after another in this "
+                             "process, and the time budget was checked between folds rather than enforced"))
 
 
 def _run_inline(jobs: list[Callable[[], Any]], timeout: float) -> tuple[list[Any], str, str | None]:

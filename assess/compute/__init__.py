@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..facts import Facts
+from ..i18n import N_, Message
 from ..project import Project
 from .api import did_you_mean, find_api_model, hosted_serving, make_or_buy, make_or_buy_self_hosted
 from .catalog import gpu_catalogue, is_catalogue_model, model_catalogue  # noqa: F401  (gpu/model: `compute --list`)
@@ -34,9 +35,12 @@ def run_compute(project: Project, as_of: str | None = None, *,
             hosted_model = find_api_model(tech_model)
             if hosted_model is None:  # neither open nor hosted: say so rather than ignore it
                 hint = did_you_mean(tech_model)
-                warnings.append(f"tech.base_model '{tech_model}' is neither an open model in the catalogue nor a "
-                                "hosted model with a list price, so its serving cost is not estimated"
-                                + (f"; did you mean '{hint}'?" if hint else ""))
+                text = N_("tech.base_model '{model}' is neither an open model in the catalogue nor a hosted model "
+                          "with a list price, so its serving cost is not estimated")
+                if hint:
+                    text = N_("tech.base_model '{model}' is neither an open model in the catalogue nor a hosted model "
+                              "with a list price, so its serving cost is not estimated; did you mean '{hint}'?")
+                warnings.append(Message(text, model=tech_model, hint=hint))
     inf = spec.inference
     prices_given = inf is not None and (inf.api_input_usd_per_1m is not None or inf.api_output_usd_per_1m is not None)
     if prices_given and hosted_model is None and tech_model and not is_catalogue_model(tech_model):

@@ -18,6 +18,7 @@ import yaml
 
 from ..bounds import MAX_AMOUNT
 from ..errors import UserError
+from ..i18n import N_, Message
 from ..project import Compute, Inference
 from .catalog import closest_name, is_catalogue_model, model_catalogue
 
@@ -118,16 +119,17 @@ def hosted_serving(inf: Inference | None, model: ApiModel | None, warnings: list
         if given == 0:
             listed = f"; the catalogue lists {model.name} at USD {getattr(model, which + '_usd_per_1m'):g} " \
                      f"per 1M {which} tokens as of {model.as_of}" if model else ""
-            warnings.append(f"compute.inference.api_{which}_usd_per_1m is 0: a paid API does not serve {which} "
-                            f"tokens for free, so the serving cost is understated{listed}")
+            warnings.append(Message(N_("compute.inference.api_{which}_usd_per_1m is 0: a paid API does not serve "
+                                       "{which} tokens for free, so the serving cost is understated{listed}"),
+                                    which=which, listed=listed))
     missing = [f"compute.inference.{k}" for k, v in (("input_tokens", tokens_in), ("output_tokens", tokens_out))
                if v is None]
     missing += [f"compute.inference.api_{k}_usd_per_1m" for k, v in (("input", price_in), ("output", price_out))
                 if v is None]
     per_request = None
     if missing or tokens_in is None or tokens_out is None or price_in is None or price_out is None:
-        warnings.append(f"the cost per request of {label} is unknown: give {', '.join(missing)} "
-                        "(a missing term is never counted as 0)")
+        warnings.append(Message(N_("the cost per request of {label} is unknown: give {missing} (a missing term is "
+                                   "never counted as 0)"), label=label, missing=", ".join(missing)))
     else:
         per_request = _cost_per_request(tokens_in, tokens_out, price_in, price_out)
     tokens = (tokens_in or 0) + (tokens_out or 0)

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, UserError
+from ..i18n import N_, Message
 from ..project import Compute
 
 _HERE = Path(__file__).resolve().parent
@@ -74,9 +75,9 @@ def export_control_warning(gpu_name: str, country: str | None) -> str | None:
         return None
     for rule in export_rules():
         if gpu_name in rule["gpus"] and country.upper() in rule["countries"]:
-            return (f"{gpu_name} is subject to US export controls for {country.upper()} since {rule['since']} "
-                    f"({rule['source']}): buying or renting more needs a licence; plan for the GPUs the venture can "
-                    "actually obtain")
+            return Message(N_("{gpu} is subject to US export controls for {country} since {since} ({source}): buying "
+                              "or renting more needs a licence; plan for the GPUs the venture can actually obtain"),
+                           gpu=gpu_name, country=country.upper(), since=rule["since"], source=rule["source"])
     return None
 
 
@@ -84,7 +85,7 @@ def price_age_warning(quote: dict[str, Any] | None, gpu: str, as_of: str | None)
     """A warning when the price quote is more than a year older than the assessment date."""
     stamp = (quote or {}).get("date")
     if stamp == "undated":
-        return f"the {gpu} price quote is undated; check it"
+        return Message(N_("the {gpu} price quote is undated; check it"), gpu=gpu)
     if not quote or not stamp:  # no catalogue quote (a price given in project.yaml): nothing to date
         return None
     try:
@@ -93,8 +94,10 @@ def price_age_warning(quote: dict[str, Any] | None, gpu: str, as_of: str | None)
     except ValueError:
         return None
     if (today - quoted).days > PRICE_STALE_DAYS:
-        return (f"the {gpu} price (USD {quote['usd']:g}/GPU-hour, {quote['what']}) dates from {quote['date']}, more "
-                f"than a year before the assessment ({today.isoformat()}); GPU prices move fast, so check it")
+        return Message(N_("the {gpu} price (USD {usd}/GPU-hour, {what}) dates from {date}, more than a year before "
+                          "the assessment ({today}); GPU prices move fast, so check it"),
+                       gpu=gpu, usd=f"{quote['usd']:g}", what=quote["what"], date=quote["date"],
+                       today=today.isoformat())
     return None
 
 
@@ -157,8 +160,10 @@ def estimate_training(compute: Compute, r: Any, *, as_of: str | None = None) -> 
                    for m in sorted({*SENSITIVITY_MFU, round(r.mfu, 3)})}
     warnings = []
     if gpu_count < min_gpus:
-        warnings.append(f"{gpu_count} × {gpu.name} cannot hold the {kind} training state ({memory['total']:,.0f} GB "
-                        f"needs at least {min_gpus} GPUs at {MEMORY_HEADROOM:.0%} of {gpu.memory_gb:g} GB)")
+        warnings.append(Message(N_("{count} × {gpu} cannot hold the {kind} training state ({total} GB needs at least "
+                                   "{needed} GPUs at {headroom} of {memory} GB)"),
+                                count=gpu_count, gpu=gpu.name, kind=kind, total=f"{memory['total']:,.0f}",
+                                needed=min_gpus, headroom=f"{MEMORY_HEADROOM:.0%}", memory=f"{gpu.memory_gb:g}"))
     return {
         "type": kind,
         "precision": precision,

@@ -12,11 +12,29 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display, ever
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from ..i18n import DEFAULT, gettext  # noqa: E402
+from .fonts import FILES, fonts_dir  # noqa: E402
+
+
+def _cjk_family() -> list[str]:
+    """Register the bundled CJK subset with matplotlib; the family name to fall back on for CJK labels."""
+    names = []
+    for name in FILES.values():
+        path = fonts_dir() / name
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            names.append(font_manager.FontProperties(fname=str(path)).get_name())
+    return sorted(set(names))
+
 
 _RC: Any = {  # Any: matplotlib's stubs type rc keys as a closed set of literals
     "svg.hashsalt": "assess",  # fixed ids inside the SVG
     "svg.fonttype": "path",  # glyphs as paths: no font lookup at render time
-    "font.family": "DejaVu Sans",
+    # DejaVu Sans draws Latin; a CJK label (a Chinese class name, a zh report's axis titles) falls back glyph by
+    # glyph to the bundled Noto Sans CJK SC subset, the same font the PDF text uses.
+    "font.family": ["DejaVu Sans", *_cjk_family()],
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -39,7 +57,7 @@ def _to_data_uri(fig) -> str:
 
 
 def radar_chart(labels: Sequence[str], scores: Sequence[float | None], lows: Sequence[float | None] | None = None,
-                highs: Sequence[float | None] | None = None) -> str:
+                highs: Sequence[float | None] | None = None, lang: str = DEFAULT) -> str:
     """Area scores 0–100 on a radar. The shaded ring is each area's bounds (unknowns at 0 and at 5); an area with
     no evidence gets no point and reads 'unknown', never a 0."""
     with plt.rc_context(_RC):
@@ -53,7 +71,8 @@ def radar_chart(labels: Sequence[str], scores: Sequence[float | None], lows: Seq
         ax.set_yticks([25, 50, 75, 100])
         ax.set_yticklabels(["25", "50", "75", "100"], color=MUTED, fontsize=7)
         ax.set_xticks(angles[:-1])
-        ax.set_xticklabels([f"{lab}\n{'unknown' if s is None else f'{s:.0f}'}" for lab, s in zip(labels, scores)],
+        unknown = gettext("unknown", lang)
+        ax.set_xticklabels([f"{lab}\n{unknown if s is None else f'{s:.0f}'}" for lab, s in zip(labels, scores)],
                            color=INK)
         if lows is not None and highs is not None:
             low = [(v if v is not None else 0.0) for v in lows] + [lows[0] if lows[0] is not None else 0.0]
@@ -71,25 +90,27 @@ def radar_chart(labels: Sequence[str], scores: Sequence[float | None], lows: Seq
 
 def learning_curve_chart(sizes: Sequence[float], scores: Sequence[float], fit: dict[str, float] | None,
                          target: float | None, metric: str, higher_is_better: bool,
-                         backtest_prediction: float | None = None) -> str:
+                         backtest_prediction: float | None = None, lang: str = DEFAULT) -> str:
+    _ = lambda message: gettext(message, lang)  # noqa: E731
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(5.6, 2.8))
-        ax.plot(sizes, scores, "o", color=INK, label="CV score")
+        ax.plot(sizes, scores, "o", color=INK, label=_("CV score"))
         if fit:
             top = max(sizes) * 10
             xs = [min(sizes) * (top / min(sizes)) ** (i / 99) for i in range(100)]
             sign = -1 if higher_is_better else 1
             base = 1.0 if higher_is_better else 0.0
             ys = [base + sign * (fit["a"] * x ** (-fit["b"]) + fit["c"]) for x in xs]
-            ax.plot(xs, ys, "-", color=ACCENT, label="fitted power law")
+            ax.plot(xs, ys, "-", color=ACCENT, label=_("fitted power law"))
             ax.axvline(max(sizes), color=MUTED, linestyle=":", linewidth=1)
         if backtest_prediction is not None:
             ax.plot([max(sizes)], [backtest_prediction], "x", color=WARN, markersize=8,
-                    label="back-test prediction")
+                    label=_("back-test prediction"))
         if target is not None:
-            ax.axhline(target, color=WARN, linestyle="--", linewidth=1, label=f"target {target:g}")
+            ax.axhline(target, color=WARN, linestyle="--", linewidth=1,
+                       label=_("target {value}").format(value=f"{target:g}"))
         ax.set_xscale("log")
-        ax.set_xlabel("training rows")
+        ax.set_xlabel(_("training rows"))
         ax.set_ylabel(metric)
         ax.legend(frameon=False, fontsize=7, loc="lower right" if higher_is_better else "upper right")
         return _to_data_uri(fig)
@@ -106,18 +127,19 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], xlabel: str, highl
         return _to_data_uri(fig)
 
 
-def stacked_cost_chart(parts: dict[str, float], price: float | None, currency: str) -> str:
+def stacked_cost_chart(parts: dict[str, float], price: float | None, currency: str, lang: str = DEFAULT) -> str:
     """Cost per customer-month, stacked, against the price."""
+    _ = lambda message: gettext(message, lang)  # noqa: E731
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(5.6, 1.6))
         left = 0.0
         colours = [ACCENT, WARN, MUTED, INK]
         for (name, value), colour in zip(parts.items(), colours):
-            ax.barh(["cost"], [value], left=left, color=colour, label=name)
+            ax.barh([_("cost")], [value], left=left, color=colour, label=_(name))
             left += value
         if price is not None:
-            ax.barh(["price"], [price], color="#3a9d5d", label="price")
-        ax.set_xlabel(f"{currency} per customer-month")
+            ax.barh([_("price")], [price], color="#3a9d5d", label=_("price"))
+        ax.set_xlabel(_("{currency} per customer-month").format(currency=currency))
         ax.legend(frameon=False, fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.45))
         return _to_data_uri(fig)
 
@@ -127,15 +149,16 @@ VERDICT_COLOURS = {"Strong": "#3a9d5d", "Promising": "#7fb86a", "Needs work": WA
 
 
 def score_fan_chart(bins: Sequence[float], counts: Sequence[int], p10: float, p50: float, p90: float,
-                    bands: Sequence[tuple[float, str]]) -> str:
+                    bands: Sequence[tuple[float, str]], lang: str = DEFAULT) -> str:
     """The overall score across the draws: a histogram over the verdict bands, with P10, P50 and P90 marked."""
+    _ = lambda message: gettext(message, lang)  # noqa: E731
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(5.6, 1.9))
         edges = sorted(bands)  # (floor, verdict) ascending
         for i, (floor, verdict) in enumerate(edges):
             top = edges[i + 1][0] if i + 1 < len(edges) else 100.0
             ax.axvspan(floor, top, color=VERDICT_COLOURS.get(verdict, MUTED), alpha=0.12, linewidth=0)
-            ax.text((floor + top) / 2, 1.02, verdict, transform=ax.get_xaxis_transform(), ha="center",
+            ax.text((floor + top) / 2, 1.02, _(verdict), transform=ax.get_xaxis_transform(), ha="center",
                     va="bottom", fontsize=7, color=MUTED)
         width = bins[1] - bins[0] if len(bins) > 1 else 5.0
         ax.bar(list(bins[:-1]), list(counts), width=width, align="edge", color=ACCENT, alpha=0.85)
@@ -143,13 +166,14 @@ def score_fan_chart(bins: Sequence[float], counts: Sequence[int], p10: float, p5
             ax.axvline(value, color=INK, linestyle=style, linewidth=1)
         ax.set_xlim(0, 100)
         ax.set_yticks([])
-        ax.set_xlabel("overall score across the draws (P10 · P50 · P90 marked)")
+        ax.set_xlabel(_("overall score across the draws (P10 · P50 · P90 marked)"))
         return _to_data_uri(fig)
 
 
 def tornado_chart(labels: Sequence[str], lows: Sequence[float | None], highs: Sequence[float | None],
-                  base: float) -> str:
+                  base: float, lang: str = DEFAULT) -> str:
     """Overall score at each end of each input, as bars from the base score: the widest on top."""
+    _ = lambda message: gettext(message, lang)  # noqa: E731
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(5.6, 0.32 * max(len(labels), 2) + 0.9))
         for row, (low, high) in enumerate(zip(lows, highs)):
@@ -160,5 +184,6 @@ def tornado_chart(labels: Sequence[str], lows: Sequence[float | None], highs: Se
         ax.set_yticklabels([label[:40] for label in labels])
         ax.invert_yaxis()
         ax.axvline(base, color=INK, linewidth=1)
-        ax.set_xlabel(f"overall score (base {base:.1f}); orange: input at its low end, blue: at its high end")
+        ax.set_xlabel(_("overall score (base {base}); orange: input at its low end, blue: at its high end")
+                      .format(base=f"{base:.1f}"))
         return _to_data_uri(fig)

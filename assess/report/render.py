@@ -15,9 +15,10 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from ..errors import Problem, UserError
+from ..i18n import DEFAULT, N_, check_language, translations
 from ..resources import bundled_dir
 from ..vocab import REPORT_FORMATS
-from .format import fmt, human, input_value, money
+from .format import date, fmt, human, input_value, money, pct
 from .markdown import md_code, md_escape
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,10 @@ def template_dirs(user_dir: str | Path | None) -> list[Path]:
     return dirs
 
 
-def environment(user_dir: str | Path | None = None) -> Environment:
+def environment(user_dir: str | Path | None = None, lang: str = DEFAULT) -> Environment:
+    """The template environment for one report language: `_()` and `{% trans %}` look up the gettext catalogue
+    (English is the identity), and the number filters follow the language's conventions."""
+    lang = check_language(lang)
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(user_dir)]),
         autoescape=lambda name: bool(name) and not str(name).endswith(".md.j2"),
@@ -46,20 +50,36 @@ def environment(user_dir: str | Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(fmt=fmt, human=human, money=money, input_value=input_value, md=md_escape, md_code=md_code,
-                       shquote=shlex.quote, pct=lambda v: "unknown" if v is None else f"{100 * v:.0f} %")
+    catalogue = translations(lang)
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(fmt=lambda v, unit="", currency="USD": fmt(v, unit, currency, lang=lang),
+                       human=lambda v, digits=3: human(v, digits, lang=lang),
+                       money=lambda v, currency="USD": money(v, currency, lang=lang),
+                       input_value=lambda v, unit: input_value(v, unit, lang=lang),
+                       md=md_escape, md_code=md_code, shquote=shlex.quote,
+                       pct=lambda v: pct(v, lang), date=lambda v: date(v, lang),
+                       t=lambda v: catalogue.gettext(v) if isinstance(v, str) and v else v)  # a runtime id: verdicts
+    env.globals["lang"] = lang
     return env
 
 
-def render_html(result: dict[str, Any], template_dir: str | Path | None = None) -> str:
+def result_language(result: dict[str, Any], lang: str | None = None) -> str:
+    """The language to render in: the one asked for, else the one the result was assessed in."""
+    return check_language(lang or result.get("language") or DEFAULT)
+
+
+def render_html(result: dict[str, Any], template_dir: str | Path | None = None, lang: str | None = None) -> str:
     from .context import with_charts
 
-    return environment(template_dir).get_template("report.html.j2").render(r=with_charts(result))
+    lang = result_language(result, lang)
+    return environment(template_dir, lang).get_template("report.html.j2").render(r=with_charts(result, lang))
 
 
-def render_markdown(result: dict[str, Any], template_dir: str | Path | None = None) -> str:
-    return environment(template_dir).get_template("report.md.j2").render(r=result)
+def render_markdown(result: dict[str, Any], template_dir: str | Path | None = None, lang: str | None = None) -> str:
+    lang = result_language(result, lang)
+    return environment(template_dir, lang).get_template("report.md.j2").render(r=result)
 
 
 def render_json(result: dict[str, Any]) -> str:
@@ -88,24 +108,70 @@ def _time_limit(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=None) -> bytes:
-    """HTML → PDF with the restricted fetcher on every HTML() and CSS() call."""
+# The running header and the page numbers live in CSS (@page margin boxes), out of the templates' reach.
+PAGE_TITLE = N_("assess · feasibility report")
+PAGE_NUMBER = N_("Page %(page)s of %(pages)s")
+
+
+def page_css(lang: str) -> str:
+    """@page margin boxes in `lang` (report.css holds the English ones)."""
+    if lang == DEFAULT:
+        return ""
+    gettext = translations(lang).gettext
+
+    def css_string(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    number = css_string(gettext(PAGE_NUMBER))
+    number = number.replace("%(page)s", '" counter(page) "').replace("%(pages)s", '" counter(pages) "')
+    return (f"@page {{ @top-left {{ content: {css_string(gettext(PAGE_TITLE))}; }} "
+            f"@bottom-right {{ content: {number}; }} }}\n"
+            "@page :first { @top-left { content: none; } }\n")
+
+
+def _html_lang(html: str) -> str:
+    import re
+
+    match = re.search(r'<html[^>]*\blang="([A-Za-z-]+)"', html[:2000])
+    try:
+        return check_language(match.group(1).split("-")[0]) if match else DEFAULT
+    except UserError:
+        return DEFAULT
+
+
+def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=None,
+               allow_missing_glyphs: bool = False, lang: str | None = None) -> bytes:
+    """HTML → PDF with the restricted fetcher on every HTML() and CSS() call. Text that neither the bundled CJK
+    font nor an installed font can draw stops the render (UserError) unless `allow_missing_glyphs`."""
     from weasyprint import CSS, HTML
 
     from .fetcher import RestrictedFetcher
-    from .fonts import missing_font_warnings
+    from .fonts import bundled_font_css, check_glyphs, fonts_dir, needs_cjk_font
 
-    for line in missing_font_warnings(html):
+    for line in check_glyphs(html, allow_missing=allow_missing_glyphs):
         log.warning(line)
     dirs = template_dirs(template_dir)
-    fetcher = fetcher or RestrictedFetcher(dirs)
+    fetcher = fetcher or RestrictedFetcher([*dirs, fonts_dir()])
     env = environment(template_dir)
     assert env.loader is not None  # environment() always sets one
     stylesheet = env.loader.get_source(env, "report.css")[0]
     base_url = dirs[-1].as_uri() + "/"
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()  # @font-face rules take effect only through one shared FontConfiguration
+
+    def sheet(css: str) -> Any:
+        return CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=font_config)
+
+    sheets = [sheet(stylesheet)]
+    localised = page_css(lang or _html_lang(html))
+    if localised:
+        sheets.append(sheet(localised))
+    if needs_cjk_font(html):  # only then: an English report neither loads nor embeds the 3 MB of CJK outlines
+        sheets.insert(0, sheet(bundled_font_css()))
     with _time_limit(RENDER_SECONDS):
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=[CSS(string=stylesheet, base_url=base_url, url_fetcher=fetcher)])
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=sheets,
+                                                                                    font_config=font_config)
         if len(document.pages) > MAX_PAGES:
             raise UserError(Problem(f"the report would have {len(document.pages)} pages, over the "
                                     f"{MAX_PAGES}-page limit"))
@@ -114,11 +180,14 @@ def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=Non
         return document.write_pdf(pdf_identifier=identifier)
 
 
-def render(result: dict[str, Any], fmt_name: str, template_dir: str | Path | None = None) -> bytes:
+def render(result: dict[str, Any], fmt_name: str, template_dir: str | Path | None = None, *,
+           lang: str | None = None, allow_missing_glyphs: bool = False) -> bytes:
+    """The report in one format. `lang` defaults to the result's own language (RunOptions.language); the
+    display strings inside the result (rubric text, verdict labels) are in that language already."""
     from jinja2 import TemplateError
 
     try:
-        return _render(result, fmt_name, template_dir)
+        return _render(result, fmt_name, template_dir, result_language(result, lang), allow_missing_glyphs)
     except TemplateError as exc:
         if template_dir is None:
             raise  # a bundled template failing is our bug, not the user's
@@ -126,14 +195,15 @@ def render(result: dict[str, Any], fmt_name: str, template_dir: str | Path | Non
         raise UserError(Problem(f"template error: {exc}", file=where, line=getattr(exc, "lineno", None))) from None
 
 
-def _render(result: dict[str, Any], fmt_name: str, template_dir: str | Path | None) -> bytes:
+def _render(result: dict[str, Any], fmt_name: str, template_dir: str | Path | None, lang: str,
+            allow_missing_glyphs: bool) -> bytes:
     if fmt_name == "json":
         return render_json(result).encode("utf-8")
     if fmt_name == "md":
-        return render_markdown(result, template_dir).encode("utf-8")
-    html = render_html(result, template_dir)
+        return render_markdown(result, template_dir, lang).encode("utf-8")
+    html = render_html(result, template_dir, lang)
     if fmt_name == "html":
         return html.encode("utf-8")
     if fmt_name == "pdf":
-        return render_pdf(html, template_dir)
+        return render_pdf(html, template_dir, allow_missing_glyphs=allow_missing_glyphs, lang=lang)
     raise UserError(Problem(f"unknown format '{fmt_name}'; expected one of {', '.join(FORMATS)}"))

@@ -17,7 +17,9 @@ def verdict_lines(result: dict[str, Any]) -> str:
     cur = result["project"]["currency"]
     score = "n/a" if o["score"] is None else f"{o['score']:.0f}"
     bounds = "n/a" if o["low"] is None else f"{o['low']:.0f}–{o['high']:.0f}"
-    lines = [f"verdict: {o['verdict']} (score {score}/100, bounds {bounds}, coverage {o['coverage']:.0%})",
+    label = o.get("verdict_label") or o["verdict"]
+    shown = o["verdict"] if label == o["verdict"] else f"{o['verdict']} / {label}"  # zh: the id and the words
+    lines = [f"verdict: {shown} (score {score}/100, bounds {bounds}, coverage {o['coverage']:.0%})",
              f"  why: {o['basis']}"]
     if result.get("robustness"):
         lines.append(f"  robustness: {result['robustness']['summary']}")
