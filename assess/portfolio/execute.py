@@ -105,6 +105,9 @@ DASK_CONFIG = {
 def connect(address: str | None, workers: int) -> tuple[Any, Any]:
     """A Client on the cluster at `address`, or on a LocalCluster of `workers` single-threaded processes."""
     dask, distributed = _dask_modules()
+    if not logging.getLogger("assess").isEnabledFor(logging.INFO):  # Dask's own INFO lines unless -v
+        for name in ("distributed", "dask"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     with dask.config.set(DASK_CONFIG):
         if address:
             try:
@@ -114,8 +117,9 @@ def connect(address: str | None, workers: int) -> tuple[Any, Any]:
                                         f"{CONNECT_SECONDS:g} s ({type(exc).__name__}: {exc})",
                                         field="--scheduler")) from None
             return client, None
-        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=logging.ERROR)
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                           dashboard_address=None, scheduler_kwargs={"dashboard": False},
+                                           silence_logs=logging.ERROR)
         return distributed.Client(cluster, set_as_default=False), cluster
 
 
@@ -127,7 +131,7 @@ def run_dask(tasks: list[Task], address: str | None, workers: int) -> Iterator[d
     try:
         by_future = {client.submit(assess_one, task, key=f"assess-{task.name}-{task.key[:16]}", pure=False,
                                    retries=1): task for task in tasks}
-        for future in distributed.as_completed(list(by_future)):
+        for future in distributed.as_completed(list(by_future), loop=client.loop):
             task = by_future.pop(future)
             try:
                 outcome = future.result()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
@@ -151,7 +151,7 @@ def scatter_chart(points: Sequence[tuple[float, float, str]], xlabel: str, ylabe
         return _to_data_uri(fig)
 
 
-def stacked_bar_chart(categories: Sequence[str], series: dict[str, Sequence[float]], xlabel: str) -> str:
+def stacked_bar_chart(categories: Sequence[str], series: Mapping[str, Sequence[float]], xlabel: str) -> str:
     """Horizontal bars, one per category, stacked by series (verdicts), coloured as verdicts are."""
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(5.6, 0.35 * max(len(categories), 2) + 1.0))
