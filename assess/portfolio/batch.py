@@ -50,7 +50,7 @@ class Progress:
 
     def line(self) -> str:
         eta = self.eta()
-        when = "" if eta is None else f", about {_duration(eta)} left"
+        when = "" if not eta else f", about {_duration(eta)} left"
         failed = f", {self.failed} failed" if self.failed else ""
         skipped = f" ({self.skipped} unchanged, skipped)" if self.skipped else ""
         return f"{self.done}/{self.total} done{skipped}{failed}{when}"
