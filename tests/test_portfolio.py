@@ -186,7 +186,7 @@ def test_scheduler_address_gives_the_same_portfolio_as_the_local_run(apps, tmp_p
                                "--nworkers", "2", "--host", "127.0.0.1", *common],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        local = run_batch([str(apps)], tmp_path / "local", FAST, formats=("json",))
+        _check_portfolio(run_batch([str(apps)], tmp_path / "local", FAST, formats=("json",)))
         deadline = time.monotonic() + 60
         while True:  # the scheduler may still be starting
             try:
