@@ -314,6 +314,9 @@ def _show_dataset_warnings(dataset: Any) -> None:
 def run_options(func):
     """The assessment options `run`, `batch` and `compare` share: each project is assessed as `assess run` would.
     A new option of the assessment belongs here, and in `options_from` below, and all three commands take it."""
+    func = click.option("--allow-data-outside", is_flag=True,
+                        help="Let data.path resolve outside the project file's folder (refused by default).")(func)
+    func = _data_options(_table_options(func))
     for decorator in reversed([
         click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path),
                      help="Directory of rubric YAML files that override or extend the bundled ones."),
@@ -329,9 +332,7 @@ def run_options(func):
         click.option("--timings", is_flag=True, help="Include wall-clock timings (they differ between runs)."),
     ]):
         func = decorator(func)
-    func = _table_options(_data_options(func))
-    return click.option("--allow-data-outside", is_flag=True,
-                        help="Let data.path resolve outside the project file's folder (refused by default).")(func)
+    return func
 
 
 RUN_OPTION_PARAMS = ("rubrics_dir", "seed", "date", "budget", "no_bench", "no_profile", "timings", "encoding",

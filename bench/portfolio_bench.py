@@ -6,8 +6,8 @@
 Projects are varied copies of the bundled examples: names, stages, market and business figures drawn at random
 (seeded), so scores, verdicts and red flags spread. The 50 with datasets carry a random 60 % sample of the
 strong or the weak example's table. Each configuration runs in a fresh process (`one`), which reports its wall
-time and its own peak resident memory (the coordinator's: a LocalCluster's scheduler runs inside it, its
-workers and the pool's workers are other processes).
+time, the CPU seconds it and its workers used, and its own peak resident memory (the coordinator's: a
+LocalCluster's scheduler runs inside it, its workers and the pool's workers are other processes).
 """
 
 from __future__ import annotations
@@ -80,8 +80,13 @@ def one(inputs: str, outdir: str, executor: str, workers: int, no_bench: bool, b
                        formats=("json",), executor=executor, workers=workers, force=True)
     seconds = time.monotonic() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # CPU seconds of this process and its reaped children (pool or cluster workers, benchmark forks): on a
+    # machine shared with other work, CPU ÷ cores is the wall time the batch would take with the cores to itself.
+    cpu = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
     print(json.dumps({"projects": result.portfolio["summary"]["projects"], "failed": result.failed,
-                      "seconds": round(seconds, 1), "coordinator_peak_mb": round(peak_mb)}))
+                      "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+                      "coordinator_peak_mb": round(peak_mb)}))
 
 
 def measure(root: Path, budget: float, only: str | None) -> None:

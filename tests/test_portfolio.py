@@ -251,3 +251,42 @@ def test_portfolio_pdf_ranks_and_links_each_report(apps, tmp_path):
     assert text.index("api-app") < text.index("model-lab") < text.index("consumer-app")
     links = [a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots") or []]
     assert (tmp_path / "out" / "projects" / "api-app.json").as_uri() in links
+
+
+def _kill_pool_workers(stop, times: int) -> None:
+    """SIGKILL this process's worker processes, `times` times (each time once some are running)."""
+    import multiprocessing
+    import os
+    import signal
+
+    killed = 0
+    while killed < times and not stop.is_set():
+        children = multiprocessing.active_children()
+        if children:
+            time.sleep(1.0)  # let the project start
+            for child in multiprocessing.active_children():
+                os.kill(child.pid, signal.SIGKILL)
+            killed += 1
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kills, status", [(1, "ok"), (10, "failed")])
+def test_a_lost_local_worker_is_retried_once_then_reported(kills, status):
+    import threading
+
+    from assess.portfolio.task import Task
+
+    task = Task(name="strong", path=str(EXAMPLES / "strong" / "project.yaml"),
+                options=RunOptions(budget=3, date="2026-01-01"), cores=1, key="k")
+    stop = threading.Event()
+    killer = threading.Thread(target=_kill_pool_workers, args=(stop, kills))
+    killer.start()
+    try:
+        outcomes = list(execute.run_local([task], workers=1))
+    finally:
+        stop.set()
+        killer.join()
+    assert [o["status"] for o in outcomes] == [status]
+    if status == "failed":
+        assert "died twice" in outcomes[0]["errors"][0]["message"]

@@ -48,8 +48,10 @@ def _context() -> Any:
 
 
 def run_local(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
-    """Outcomes as they finish. At most `workers` tasks are in flight, so when a worker dies the suspects are
-    exactly the tasks then running; each is retried once, alone, in a fresh one-worker pool."""
+    """Outcomes as they finish. At most two tasks per worker are in flight (one running, one queued, so that no
+    worker waits while this process writes files); when a worker dies, the pool breaks and every task in flight
+    is a suspect: each is retried once, alone, in a fresh one-worker pool, so that one crashing project cannot
+    take another down with it twice."""
     _warm()
     queue = list(reversed(tasks))
     suspects: list[Task] = []
@@ -59,7 +61,7 @@ def run_local(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
         broken = False
         try:
             while queue or running:
-                while queue and len(running) < workers and not broken:
+                while queue and len(running) < 2 * workers and not broken:
                     task = queue.pop()
                     running[pool.submit(assess_one, task)] = task
                 if not running:
@@ -77,7 +79,7 @@ def run_local(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
                     break
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-    for task in suspects:  # the retry: alone, so one crashing project cannot take another down with it
+    for task in suspects:  # the retry, alone
         with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as single:
             try:
                 yield single.submit(assess_one, task).result()

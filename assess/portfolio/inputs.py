@@ -48,7 +48,8 @@ def default_name(path: Path) -> str:
 
 def _projects_in(folder: Path) -> list[Path]:
     """Every project.yaml under a folder; failing that, the YAML files directly in it."""
-    found = sorted(p for p in folder.rglob("project.y*ml") if p.suffix in PROJECT_SUFFIXES and p.is_file())
+    found = sorted(p for p in map(Path, glob.glob(str(Path(glob.escape(str(folder))) / "**" / "project.y*ml"),
+                                                  recursive=True)) if p.suffix in PROJECT_SUFFIXES and p.is_file())
     if not found:
         found = sorted(p for p in folder.iterdir() if p.suffix in PROJECT_SUFFIXES and p.is_file())
     return found

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import multiprocessing
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,14 +63,21 @@ def _tree_fingerprint(path: Path) -> str:
     return "missing"
 
 
+_DATA_SECTION = re.compile(r"^data\s*:", re.M)
+
+
 def _dataset_of(project: Path, options: RunOptions) -> Path | None:
     if options.data is not None:
         return Path(options.data)
     try:
+        text = project.read_text(encoding="utf-8")
+        if not _DATA_SECTION.search(text):  # most projects name no dataset: no need to parse them here
+            return None
         import yaml
 
-        loaded = yaml.safe_load(project.read_text(encoding="utf-8"))
-        named = loaded.get("data", {}).get("path") if isinstance(loaded, dict) else None
+        loaded = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        section = loaded.get("data") if isinstance(loaded, dict) else None
+        named = section.get("path") if isinstance(section, dict) else None
     except Exception:  # a broken file: its own run reports why; its key is its bytes
         return None
     if not isinstance(named, str) or not named:
