@@ -77,7 +77,8 @@ def one(inputs: str, outdir: str, executor: str, workers: int, no_bench: bool, b
 
     started = time.monotonic()
     result = run_batch([inputs], outdir, RunOptions(run_bench=not no_bench, budget=budget, date="2026-01-01"),
-                       formats=("json",), executor=executor, workers=workers, force=True)
+                       formats=("json",), executor=executor, workers=workers, force=True,
+                       cores_per_project=1)  # one core per project everywhere: workers, not forks, scale out
     seconds = time.monotonic() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # CPU seconds of this process and its reaped children (pool or cluster workers, benchmark forks): on a
