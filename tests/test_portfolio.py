@@ -290,3 +290,10 @@ def test_a_lost_local_worker_is_retried_once_then_reported(kills, status):
     assert [o["status"] for o in outcomes] == [status]
     if status == "failed":
         assert "died twice" in outcomes[0]["errors"][0]["message"]
+
+
+def test_the_local_path_never_imports_dask(tmp_path):
+    code = ("import sys; from assess.portfolio.batch import run_batch; from assess.pipeline import RunOptions; "
+            f"r = run_batch([{str(EXAMPLES / 'api-app')!r}], {str(tmp_path / 'out')!r}, RunOptions(run_bench=False)); "
+            "assert r.failed == 0; assert not any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)
