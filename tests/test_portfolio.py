@@ -253,20 +253,26 @@ def test_portfolio_pdf_ranks_and_links_each_report(apps, tmp_path):
     assert (tmp_path / "out" / "projects" / "api-app.json").as_uri() in links
 
 
+def _busy(pid: int) -> bool:
+    """A worker is mid-project once it has forked the benchmark's own workers (Linux /proc)."""
+    try:
+        return any((task / "children").read_text().split() for task in Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return False
+
+
 def _kill_pool_workers(stop, times: int) -> None:
-    """SIGKILL this process's worker processes, `times` times (each time once some are running)."""
+    """SIGKILL this process's worker processes while they run a project, `times` times."""
     import multiprocessing
     import os
     import signal
 
     killed = 0
     while killed < times and not stop.is_set():
-        children = multiprocessing.active_children()
-        if children:
-            time.sleep(1.0)  # let the project start
-            for child in multiprocessing.active_children():
-                os.kill(child.pid, signal.SIGKILL)
-            killed += 1
+        busy = [c for c in multiprocessing.active_children() if c.pid and _busy(c.pid)]
+        for child in busy:
+            os.kill(child.pid, signal.SIGKILL)
+        killed += bool(busy)
         time.sleep(0.05)
 
 
@@ -297,3 +303,25 @@ def test_the_local_path_never_imports_dask(tmp_path):
             f"r = run_batch([{str(EXAMPLES / 'api-app')!r}], {str(tmp_path / 'out')!r}, RunOptions(run_bench=False)); "
             "assert r.failed == 0; assert not any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kills, status", [(1, "ok"), (10, "failed")])
+def test_a_lost_dask_worker_is_retried_once_then_reported(kills, status):
+    import threading
+
+    from assess.portfolio.task import Task
+
+    task = Task(name="strong", path=str(EXAMPLES / "strong" / "project.yaml"),
+                options=RunOptions(budget=3, date="2026-01-01"), cores=1, key="k")
+    stop = threading.Event()
+    killer = threading.Thread(target=_kill_pool_workers, args=(stop, kills))  # the nanny's worker processes
+    killer.start()
+    try:
+        outcomes = list(execute.run_dask([task], None, workers=1))
+    finally:
+        stop.set()
+        killer.join()
+    assert [o["status"] for o in outcomes] == [status]
+    if status == "failed":
+        assert "died twice" in outcomes[0]["errors"][0]["message"]
