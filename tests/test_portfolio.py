@@ -325,3 +325,9 @@ def test_a_lost_dask_worker_is_retried_once_then_reported(kills, status):
     assert [o["status"] for o in outcomes] == [status]
     if status == "failed":
         assert "died twice" in outcomes[0]["errors"][0]["message"]
+
+
+def test_manifest_names_cannot_leave_the_output_folder(apps):
+    (apps / "m.csv").write_text('path,name\napi-app/project.yaml,../../etc/passwd\nmodel-lab,"a b/c"\n',
+                                encoding="utf-8")
+    assert [e.name for e in discover([str(apps / "m.csv")])] == ["a_b_c", "etc_passwd"]
