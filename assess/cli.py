@@ -1,6 +1,7 @@
 """The `assess` command line: parses options, calls the library, prints. Nothing else lives here.
 
-Exit codes: 0 ok · 1 internal error · 2 bad input · 3 score below --fail-under · 130 interrupted (Ctrl-C).
+Exit codes: 0 ok · 1 internal error · 2 bad input · 3 score below --fail-under · 4 some batch projects failed
+· 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ Exit codes:
   1  internal error (a bug: please report it; -v shows the traceback)
   2  bad input (each problem is printed on its own line)
   3  the overall score is below --fail-under
+  4  a batch finished, but some of its projects failed (their rows in portfolio.* say why)
   130  interrupted (Ctrl-C); worker processes are stopped first
   141  stdout was closed early (e.g. piped into head)"""
 
@@ -326,58 +328,76 @@ def _show_dataset_warnings(dataset: Any) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
+def run_options(func):
+    """The assessment options `run`, `batch` and `compare` share: each project is assessed as `assess run` would.
+    A new option of the assessment belongs here, and in `options_from` below, and all three commands take it."""
+    func = click.option("--allow-data-outside", is_flag=True,
+                        help="Let data.path resolve outside the project file's folder (refused by default).")(func)
+    func = _data_options(_table_options(func))
+    for decorator in reversed([
+        click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path),
+                     help="Directory of rubric YAML files that override or extend the bundled ones."),
+        click.option("--template-dir", type=click.Path(path_type=Path),
+                     help="Directory searched before the bundled templates. Templates are trusted code."),
+        click.option("--seed", type=SEED, default=0, show_default=True,
+                     help="Seed for CV splits, sampling and models."),
+        click.option("--date", "date", help="Pin the report date (YYYY-MM-DD); SOURCE_DATE_EPOCH also works."),
+        click.option("--budget", type=BUDGET, default=60.0, show_default=True,
+                     help="Seconds for the baseline benchmark (a hard limit)."),
+        click.option("--no-bench", is_flag=True, help="Skip the baseline benchmark."),
+        click.option("--no-profile", is_flag=True, help="Skip the data-readiness profile."),
+        click.option("--timings", is_flag=True, help="Include wall-clock timings (they differ between runs)."),
+        click.option("--draws", type=click.IntRange(0, 1_000_000), default=2000, show_default=True,
+                     help="Robustness: Monte Carlo draws over the ranges in project.yaml; 0 turns the section off."),
+        click.option("--swing", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.25,
+                     show_default=True, help="Robustness: how far the tornado moves each exact input (0.25 = ±25 %)."),
+        lang_option,
+    ]):
+        func = decorator(func)
+    return func
+
+
+RUN_OPTION_PARAMS = ("rubrics_dir", "seed", "date", "budget", "no_bench", "no_profile", "timings", "encoding",
+                     "max_rows", "max_bytes", "max_columns", "decimal", "allow_data_outside", "draws", "swing", "lang")
+
+
+def options_from(params: dict[str, Any], **extra: Any) -> Any:
+    """RunOptions from the shared options' values (removed from `params`); `extra` sets further fields."""
+    from .pipeline import RunOptions
+
+    p = {name: params.pop(name) for name in RUN_OPTION_PARAMS if name in params}
+    return RunOptions(seed=p["seed"], budget=p["budget"], rubrics_dir=p["rubrics_dir"], date=p["date"],
+                      run_bench=not p["no_bench"], run_profile=not p["no_profile"], timings=p["timings"],
+                      encoding=p["encoding"], **_read_limits(p["max_rows"], p["max_bytes"]),
+                      **_table_settings(p["max_columns"], p["decimal"]), allow_data_outside=p["allow_data_outside"],
+                      draws=p["draws"], swing=p["swing"], language=p["lang"], **extra)
+
+
 @main.command(epilog=EXIT_CODES)
 @click.argument("project", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("-o", "--output", help="Output file, written atomically; '-' for stdout. "
               "[default: report.<format> for pdf/html, stdout for json/md]")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="pdf", show_default=True)
-@click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path),
-              help="Directory of rubric YAML files that override or extend the bundled ones.")
-@click.option("--template-dir", type=click.Path(path_type=Path),
-              help="Directory searched before the bundled templates. Templates are trusted code.")
-@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed for CV splits, sampling and models.")
-@click.option("--date", "date", help="Pin the report date (YYYY-MM-DD); SOURCE_DATE_EPOCH also works.")
-@click.option("--budget", type=BUDGET, default=60.0, show_default=True,
-              help="Seconds for the baseline benchmark (a hard limit).")
-@click.option("--no-bench", is_flag=True, help="Skip the baseline benchmark.")
-@click.option("--no-profile", is_flag=True, help="Skip the data-readiness profile.")
-@click.option("--timings", is_flag=True, help="Include wall-clock timings (they differ between runs).")
 @click.option("--fail-under", type=FiniteFloat(0, 100), help="Exit 3 when the overall score is below this.")
-@click.option("--draws", type=click.IntRange(0, 1_000_000), default=2000, show_default=True,
-              help="Robustness: Monte Carlo draws over the ranges in project.yaml; 0 turns the section off.")
-@click.option("--swing", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.25,
-              show_default=True, help="Robustness: how far the tornado moves each exact input (0.25 = ±25 %).")
-@_data_options
-@_table_options
 @click.option("--data", "data_file", type=click.Path(exists=True, path_type=Path),
               help="Use this dataset instead of the project's data.path (a path you give is trusted).")
-@click.option("--allow-data-outside", is_flag=True,
-              help="Let data.path resolve outside the project file's folder (refused by default).")
-@lang_option
+@run_options
 @click.option("--allow-missing-glyphs", is_flag=True,
               help="Render the PDF even when no font can draw some CJK characters (they print as boxes).")
 @verbosity
-def run(project: Path, output: str | None, fmt: str, rubrics_dir: Path | None, template_dir: Path | None, seed: int,
-        date: str | None, budget: float, no_bench: bool, no_profile: bool, timings: bool, fail_under: float | None,
-        draws: int, swing: float, encoding: str | None, max_rows: int | None, max_bytes: str | None,
-        max_columns: int | None, decimal: str | None, data_file: Path | None, allow_data_outside: bool,
-        lang: str | None, allow_missing_glyphs: bool) -> None:
+def run(project: Path, output: str | None, fmt: str, fail_under: float | None, data_file: Path | None,
+        template_dir: Path | None, allow_missing_glyphs: bool, **assessment: Any) -> None:
     """Assess PROJECT (a project.yaml) and write the report.
 
     The dataset named by data.path must lie inside PROJECT's folder, symbolic links followed; --data or
     --allow-data-outside lift that rule."""
-    from .pipeline import RunOptions
     from .pipeline import run as run_pipeline
     from .report import render
 
     if output is None and fmt in ("pdf", "html"):
         output = f"report.{fmt}"
     check_output_early(output)
-    options = RunOptions(seed=seed, budget=budget, rubrics_dir=rubrics_dir, date=date, run_bench=not no_bench,
-                         run_profile=not no_profile, timings=timings, encoding=encoding,
-                         **_read_limits(max_rows, max_bytes), **_table_settings(max_columns, decimal),
-                         data=data_file, allow_data_outside=allow_data_outside, draws=draws, swing=swing,
-                         language=lang)
+    options = options_from(assessment, data=data_file)
     result = run_pipeline(project, options, progress=say)
     for warning in result["warnings"]:
         warn(warning)
@@ -694,6 +714,112 @@ def compute(project: Path | None, list_catalogues: bool, fmt: str, output: str |
     from .report.text import compute_table
 
     emit(compute_table(result), output)
+
+
+# Portfolio: many projects at once (batch), or a few side by side (compare).
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    if unknown or not chosen:
+        raise UserError(Problem(f"unknown format(s) {', '.join(unknown) or repr(value)}; expected a comma-separated "
+                                f"list of {', '.join(REPORT_FORMATS)}", field="--format"))
+    return chosen
+
+
+class _BatchProgress:
+    """done / total, failures and time left on stderr: at most one line a second, and the last one always."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, state: Any) -> None:
+        now = time.monotonic()
+        if state.done == state.total or now - self.last >= 1.0:
+            self.last = now
+            say(state.line())
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path),
+              help="Output folder (created): reports in projects/, portfolio.json/.csv/.parquet and, for the "
+              "formats asked, portfolio.pdf/.html/.md.")
+@click.option("--format", "formats", default="json", show_default=True,
+              help="Comma-separated report formats for each project, e.g. pdf,json (pdf, html, json, md).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="A Dask scheduler to run on, e.g. tcp://10.0.0.5:8786 (needs pip install 'assess[dask]').")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Without --scheduler: this machine's process pool, or a Dask LocalCluster.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Projects assessed at once on this machine [default: one per core].")
+@click.option("--cores-per-project", type=click.IntRange(min=1),
+              help="Cores each project's benchmark may fork workers on [default: cores ÷ --workers here; 1 on a "
+              "--scheduler cluster, so run its workers with --nthreads 1].")
+@click.option("--force", is_flag=True, help="Assess every project again, even those unchanged since the last run.")
+@run_options
+@verbosity
+def batch(inputs: tuple[str, ...], outdir: Path, formats: str, scheduler: str | None, executor: str,
+          workers: int | None, cores_per_project: int | None, force: bool, template_dir: Path | None,
+          **assessment: Any) -> None:
+    """Assess many projects into OUTDIR and rank them.
+
+    INPUTS are project files, folders (every project.yaml below them), glob patterns ('apps/*/project.yaml')
+    or manifest CSVs with a 'path' column (relative to the manifest), an optional 'name' column, and any other
+    columns kept as tags. A broken project becomes a row with its errors; the batch goes on. A rerun skips
+    projects whose inputs, rubrics and options are unchanged since they last finished (--force to redo them)."""
+    from .portfolio.batch import run_batch
+
+    chosen = _formats(formats)
+    options = options_from(assessment)
+    result = run_batch(inputs, outdir, options, formats=chosen, executor=executor, scheduler=scheduler,
+                       workers=workers, cores_per_project=cores_per_project, force=force,
+                       template_dir=template_dir, timings=options.timings, progress=_BatchProgress())
+    summary = result.portfolio["summary"]
+    say(f"{summary['assessed']} assessed, {summary['failed']} failed, in {result.seconds:.1f} s; wrote "
+        f"{outdir / 'portfolio.json'}")
+    for row in result.portfolio["projects"]:
+        for error in row["errors"]:
+            warn(f"{row['name']}: {error['text']}")
+    if result.failed:
+        sys.exit(4)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("projects", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+@click.option("-o", "--output", help="Output file, written atomically; '-' for stdout. "
+              "[default: compare.<format> for pdf/html, stdout for json/md]")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="pdf", show_default=True)
+@run_options
+@verbosity
+def compare(projects: tuple[Path, ...], output: str | None, fmt: str, template_dir: Path | None,
+            **assessment: Any) -> None:
+    """Compare 2 to 12 PROJECTS side by side: one column each, rows by area and criterion, gaps highlighted."""
+    from .pipeline import run as run_pipeline
+    from .portfolio.compare import MAX_PROJECTS, MIN_PROJECTS, render_compare
+    from .portfolio.compare import compare as compare_results
+
+    if not MIN_PROJECTS <= len(projects) <= MAX_PROJECTS:
+        raise UserError(Problem(f"give {MIN_PROJECTS} to {MAX_PROJECTS} projects to compare, got {len(projects)}"))
+    if output is None and fmt in ("pdf", "html"):
+        output = f"compare.{fmt}"
+    check_output_early(output)
+    options = options_from(assessment)
+    results, problems = [], []
+    for path in projects:
+        say(f"assessing {path}")
+        try:
+            results.append(run_pipeline(path, options))
+        except UserError as exc:
+            problems += exc.problems
+    if problems:
+        raise UserError(problems)
+    for path, result in zip(projects, results):
+        for warning in result["warnings"]:
+            warn(f"{path}: {warning}")
+    data = compare_results(results, [str(p) for p in projects])
+    say(f"rendering {fmt}")
+    emit(render_compare(data, fmt, template_dir), output)
 
 
 if __name__ == "__main__":  # pragma: no cover

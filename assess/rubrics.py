@@ -247,7 +247,26 @@ class Rubric(Translatable):
         return (criterion.text("target", lang) or criterion.target) or band.describe(lang=lang)
 
 
+_PARSED: dict[tuple, Rubric] = {}  # (path, size, mtime, checked) → the parsed rubric, for runs in one process
+
+
 def load_rubric_file(path: Path, known_facts: set[str] | None) -> Rubric:
+    """A rubric file, parsed once per process while it is unchanged (a batch runs many projects per worker);
+    each caller gets its own copy."""
+    try:
+        info = path.stat()
+        key: tuple | None = (str(path.resolve()), info.st_size, info.st_mtime_ns, known_facts is None)
+    except OSError:
+        key = None
+    if key is not None and key in _PARSED:
+        return _PARSED[key].model_copy(deep=True)
+    rubric = _parse_rubric_file(path, known_facts)
+    if key is not None:
+        _PARSED[key] = rubric.model_copy(deep=True)
+    return rubric
+
+
+def _parse_rubric_file(path: Path, known_facts: set[str] | None) -> Rubric:
     data, lines = load_yaml(path)
     file = str(path)
     if not isinstance(data, dict):

@@ -154,11 +154,29 @@ def _reply(conn, message: tuple) -> bool:
     return True
 
 
+_allowed_cores: list[int] = []  # set by `cores_allowed` (a batch gives each project's run its share)
+
+
+@contextmanager
+def cores_allowed(cores: int | None):
+    """Within this block, the benchmark's pool forks at most `cores` workers (None: one per core of the machine).
+    A batch running several projects at once on one machine gives each its share instead of oversubscribing."""
+    if cores is None:
+        yield
+        return
+    _allowed_cores.append(max(1, int(cores)))
+    try:
+        yield
+    finally:
+        _allowed_cores.pop()
+
+
 def _cores() -> int:
     try:
-        return len(os.sched_getaffinity(0))
+        found = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        found = os.cpu_count() or 1
+    return min(found, _allowed_cores[-1]) if _allowed_cores else found
 
 
 def _pool_size() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
@@ -145,7 +145,46 @@ def stacked_cost_chart(parts: dict[str, float], price: float | None, currency: s
 
 
 
-VERDICT_COLOURS = {"Strong": "#3a9d5d", "Promising": "#7fb86a", "Needs work": WARN, "Not yet feasible": "#c0392b"}
+VERDICT_COLOURS = {"Strong": "#2e8b57", "Promising": ACCENT, "Needs work": WARN, "Not yet feasible": "#c0392b",
+                   "Insufficient evidence": MUTED}
+
+
+def scatter_chart(points: Sequence[tuple[float, float, str]], xlabel: str, ylabel: str,
+                  labels: Sequence[str] | None = None) -> str:
+    """Points (x, y, group) coloured by group (a verdict); names written beside them when there are few."""
+    with plt.rc_context(_RC):
+        fig, ax = plt.subplots(figsize=(5.6, 3.4))
+        groups = sorted({g for _, _, g in points}, key=lambda g: list(VERDICT_COLOURS).index(g)
+                        if g in VERDICT_COLOURS else len(VERDICT_COLOURS))
+        for group in groups:
+            xs = [x for x, _, g in points if g == group]
+            ys = [y for _, y, g in points if g == group]
+            ax.scatter(xs, ys, s=18 if len(points) > 50 else 30, color=VERDICT_COLOURS.get(group, INK),
+                       alpha=0.75, label=group, linewidths=0)
+        if labels is not None and len(points) <= 25:
+            for (x, y, _), label in zip(points, labels):
+                ax.annotate(label[:24], (x, y), xytext=(3, 3), textcoords="offset points", fontsize=6, color=INK)
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if groups:
+            ax.legend(frameon=False, fontsize=7, loc="lower right")
+        return _to_data_uri(fig)
+
+
+def stacked_bar_chart(categories: Sequence[str], series: Mapping[str, Sequence[float]], xlabel: str) -> str:
+    """Horizontal bars, one per category, stacked by series (verdicts), coloured as verdicts are."""
+    with plt.rc_context(_RC):
+        fig, ax = plt.subplots(figsize=(5.6, 0.35 * max(len(categories), 2) + 1.0))
+        left = [0.0] * len(categories)
+        for name, values in series.items():
+            ax.barh(list(categories), list(values), left=left, color=VERDICT_COLOURS.get(name, INK), label=name)
+            left = [a + b for a, b in zip(left, values)]
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        ax.legend(frameon=False, fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.25))
+        return _to_data_uri(fig)
 
 
 def score_fan_chart(bins: Sequence[float], counts: Sequence[int], p10: float, p50: float, p90: float,
