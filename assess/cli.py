@@ -791,12 +791,14 @@ def batch(inputs: tuple[str, ...], outdir: Path, formats: str, scheduler: str | 
               "[default: compare.<format> for pdf/html, stdout for json/md]")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="pdf", show_default=True)
 @run_options
+@click.option("--allow-missing-glyphs", is_flag=True,
+              help="Render the PDF even when no font can draw some CJK characters (they print as boxes).")
 @verbosity
 def compare(projects: tuple[Path, ...], output: str | None, fmt: str, template_dir: Path | None,
-            **assessment: Any) -> None:
+            allow_missing_glyphs: bool, **assessment: Any) -> None:
     """Compare 2 to 12 PROJECTS side by side: one column each, rows by area and criterion, gaps highlighted."""
     from .pipeline import run as run_pipeline
-    from .portfolio.compare import MAX_PROJECTS, MIN_PROJECTS, render_compare
+    from .portfolio.compare import MAX_PROJECTS, MIN_PROJECTS, common_language, render_compare
     from .portfolio.compare import compare as compare_results
 
     if not MIN_PROJECTS <= len(projects) <= MAX_PROJECTS:
@@ -805,6 +807,8 @@ def compare(projects: tuple[Path, ...], output: str | None, fmt: str, template_d
         output = f"compare.{fmt}"
     check_output_early(output)
     options = options_from(assessment)
+    if options.language is None:
+        options.language = common_language(list(projects))
     results, problems = [], []
     for path in projects:
         say(f"assessing {path}")
@@ -819,7 +823,7 @@ def compare(projects: tuple[Path, ...], output: str | None, fmt: str, template_d
             warn(f"{path}: {warning}")
     data = compare_results(results, [str(p) for p in projects])
     say(f"rendering {fmt}")
-    emit(render_compare(data, fmt, template_dir), output)
+    emit(render_compare(data, fmt, template_dir, allow_missing_glyphs=allow_missing_glyphs), output)
 
 
 if __name__ == "__main__":  # pragma: no cover

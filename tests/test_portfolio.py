@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from assess.errors import UserError
-from assess.pipeline import RunOptions
+from assess.pipeline import RunOptions, run
 from assess.portfolio import execute
 from assess.portfolio.batch import run_batch
 from assess.portfolio.compare import compare, render_compare
@@ -331,3 +331,25 @@ def test_manifest_names_cannot_leave_the_output_folder(apps):
     (apps / "m.csv").write_text('path,name\napi-app/project.yaml,../../etc/passwd\nmodel-lab,"a b/c"\n',
                                 encoding="utf-8")
     assert [e.name for e in discover([str(apps / "m.csv")])] == ["a_b_c", "etc_passwd"]
+
+
+def test_rows_carry_the_robustness_figures_and_the_portfolio_speaks_chinese(apps, tmp_path):
+    options = RunOptions(run_bench=False, date="2026-01-01", draws=300, language="zh")
+    result = run_batch([str(apps / n) for n in ("api-app", "consumer-app")], tmp_path / "out", options,
+                       formats=("json", "md"), executor="local")
+    rows = {r["name"]: r for r in result.portfolio["projects"]}
+    api = rows["api-app"]["robustness"]
+    assert api["ranged_inputs"] == 1 and 0 < api["verdict_holds"] < 1 and api["p10"] <= api["p50"] <= api["p90"]
+    assert rows["consumer-app"]["robustness"]["verdict_holds"] == 1.0  # exact inputs: the verdict always holds
+    table = pd.read_csv(tmp_path / "out" / "portfolio.csv")
+    assert {"score_p10", "score_p90", "verdict_holds", "most_sensitive"} <= set(table.columns)
+    md = (tmp_path / "out" / "portfolio.md").read_text(encoding="utf-8")
+    assert "项目组合" in md and "结论稳定度" in md and "强" in md
+
+
+def test_compare_in_chinese_has_a_robustness_row():
+    results = [run(EXAMPLES / n / "project.yaml", RunOptions(run_bench=False, draws=200, language="zh"))
+               for n in ("api-app", "model-lab")]
+    html = render_compare(compare(results), "html").decode("utf-8")
+    assert "差距从何而来" in html and "稳健性" in html and "的抽样保持原结论" in html
+    assert 'lang="zh"' in html

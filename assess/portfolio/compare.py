@@ -26,19 +26,38 @@ def _column_names(results: list[dict[str, Any]], files: list[str]) -> list[str]:
     return [f"{n} ({f})" for n, f in zip(names, files)]
 
 
+def common_language(paths: list[Path]) -> str:
+    """The language the projects' files ask for (`language:`) when they agree, else English: a comparison is
+    read in one language."""
+    from ..project import load_project
+
+    asked = set()
+    for path in paths:
+        try:
+            asked.add(load_project(path).project.language or "en")
+        except (UserError, OSError):
+            continue  # the run reports it
+    return asked.pop() if len(asked) == 1 else "en"
+
+
 def compare(results: list[dict[str, Any]], files: list[str] | None = None) -> dict[str, Any]:
     """The comparison as a plain dict (the JSON output; templates render it as-is)."""
     if not MIN_PROJECTS <= len(results) <= MAX_PROJECTS:
         raise UserError(Problem(f"compare takes {MIN_PROJECTS} to {MAX_PROJECTS} projects, got {len(results)}"))
     files = files or [r["reproducibility"]["input"]["file"] for r in results]
     names = _column_names(results, files)
+    from .task import robustness_row
+
     projects = []
     for name, file, r in zip(names, files, results):
         o = r["overall"]
+        titles = {a["id"]: a["title"] for a in r["areas"]}
         projects.append({"name": name, "file": file, "stage": r["project"].get("stage"),
                          "currency": r["project"].get("currency") or "USD", "score": o["score"], "low": o["low"],
                          "high": o["high"], "verdict": o["verdict"], "coverage": o["coverage"],
-                         "weakest_area": o.get("weakest_area"), "red_flags": [f["message"] for f in o["red_flags"]],
+                         "weakest_area": o.get("weakest_area"), "weakest_title": titles.get(o.get("weakest_area")),
+                         "red_flags": [f["message"] for f in o["red_flags"]],
+                         "robustness": robustness_row(r.get("robustness")),
                          "input_sha256": r["reproducibility"]["input"]["sha256"]})
     area_ids: list[str] = []
     for r in results:
@@ -73,7 +92,8 @@ def compare(results: list[dict[str, Any]], files: list[str] | None = None) -> di
                       "worst": _worst(scores), "criteria": criteria})
     gaps.sort(key=lambda g: (-(g["weight"] * (g["spread"] or 0)), g["id"]))
     overall = [p["score"] for p in projects]
-    return {"projects": projects, "overall": {"scores": overall, "spread": _spread(overall),
+    return {"language": results[0].get("language", "en"),
+            "projects": projects, "overall": {"scores": overall, "spread": _spread(overall),
                                               "best": _best(overall), "worst": _worst(overall)},
             "areas": areas, "gaps": gaps[:TOP_GAPS],
             "thresholds": {"area": AREA_GAP, "criterion": CRITERION_GAP}}
@@ -93,17 +113,20 @@ def _worst(values: list[float | None]) -> int | None:
     return min(known)[1]
 
 
-def render_compare(data: dict[str, Any], fmt: str, template_dir: str | Path | None = None) -> bytes:
+def render_compare(data: dict[str, Any], fmt: str, template_dir: str | Path | None = None, *,
+                   allow_missing_glyphs: bool = False) -> bytes:
+    """The comparison in its language (that of the runs: `--lang`, else the first project's)."""
     from ..report.render import environment, render_pdf
 
     if fmt == "json":
         from .table import dumps
 
         return dumps(data)
-    env = environment(template_dir)
+    lang = data.get("language", "en")
+    env = environment(template_dir, lang)
     if fmt == "md":
         return env.get_template("compare.md.j2").render(c=data).encode("utf-8")
     html = env.get_template("compare.html.j2").render(c=data)
     if fmt == "html":
         return html.encode("utf-8")
-    return render_pdf(html, template_dir)
+    return render_pdf(html, template_dir, allow_missing_glyphs=allow_missing_glyphs, lang=lang)

@@ -59,6 +59,9 @@ def flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "red_flags": len(flags), "red_flag_kinds": "; ".join(f["kind"] for f in flags),
             "fatal_flags": sum(1 for f in flags if f.get("fatal")),
         }
+        rb = r.get("robustness") or {}
+        item.update({"score_p10": rb.get("p10"), "score_p90": rb.get("p90"), "verdict_holds": rb.get("verdict_holds"),
+                     "most_sensitive": rb.get("most_sensitive")})
         figures = r.get("figures") or {}
         for name in KEY_FACTS:
             value = figures.get(name)
@@ -93,41 +96,47 @@ def to_parquet(rows: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def charts(rows: list[dict[str, Any]]) -> dict[str, str]:
+def charts(rows: list[dict[str, Any]], lang: str = "en") -> dict[str, str]:
+    from ..i18n import gettext
     from ..report import charts as ch
 
+    _ = lambda message: gettext(message, lang)  # noqa: E731
     ok = [r for r in rows if r["status"] == "ok"]
     made: dict[str, str] = {}
     scored = [r for r in ok if r.get("score") is not None]
     if scored:
         made["scatter"] = ch.scatter_chart([(r["coverage"] or 0.0, r["score"], r["verdict"]) for r in scored],
-                                           "evidence coverage", "overall score", labels=[r["name"] for r in scored])
+                                           _("evidence coverage"), _("overall score"),
+                                           labels=[r["name"] for r in scored], lang=lang)
     if ok:
         stages = sorted({r.get("stage") or "unknown" for r in ok})
         series = {v: [float(sum(1 for r in ok if (r.get("stage") or "unknown") == s and r["verdict"] == v))
                       for s in stages] for v in VERDICT_ORDER}
         series = {v: counts for v, counts in series.items() if any(counts)}
-        made["stages"] = ch.stacked_bar_chart(stages, series, "projects")
+        made["stages"] = ch.stacked_bar_chart([_(s) for s in stages], series, _("projects"), lang=lang)
     kinds = Counter(f["kind"] for r in ok for f in r.get("red_flags") or [])
     if kinds:
         top = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
-        made["flags"] = ch.bar_chart([k for k, _ in top], [float(n) for _, n in top], "projects with this red flag")
+        made["flags"] = ch.bar_chart([k for k, _n in top], [float(n) for _k, n in top],
+                                     _("projects with this red flag"))
     return made
 
 
 def render_portfolio(data: dict[str, Any], fmt: str, template_dir: str | Path | None = None,
                      link_base: str = "") -> bytes:
-    """portfolio.html / .pdf / .md. `link_base` prefixes each project's report link (a PDF needs an absolute
-    one; the HTML's links are relative to its folder)."""
+    """portfolio.html / .pdf / .md in the batch's language (`--lang`, else English). `link_base` prefixes each
+    project's report link (a PDF needs an absolute one; the HTML's links are relative to its folder)."""
     from ..report.render import environment, render_pdf
 
-    env = environment(template_dir)
+    lang = (data.get("options") or {}).get("language") or "en"
+    env = environment(template_dir, lang)
     if fmt == "md":
         return env.get_template("portfolio.md.j2").render(p=data).encode("utf-8")
-    html = env.get_template("portfolio.html.j2").render(p=data, charts=charts(data["projects"]), link_base=link_base)
+    html = env.get_template("portfolio.html.j2").render(p=data, charts=charts(data["projects"], lang),
+                                                        link_base=link_base)
     if fmt == "html":
         return html.encode("utf-8")
-    return render_pdf(html, template_dir)
+    return render_pdf(html, template_dir, lang=lang)
 
 
 def dumps(data: dict[str, Any]) -> bytes:

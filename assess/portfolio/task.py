@@ -131,13 +131,27 @@ def summary_row(result: dict[str, Any]) -> dict[str, Any]:
         "score": o["score"], "low": o["low"], "high": o["high"], "verdict": o["verdict"],
         "coverage": o["coverage"], "key_coverage": o.get("key_coverage"),
         "weakest_area": o.get("weakest_area"), "weakest_score": o.get("weakest_score"),
+        "weakest_title": next((a["title"] for a in result["areas"] if a["id"] == o.get("weakest_area")), None),
         "red_flags": [{"kind": f"{f['area']}.{f['criterion']}", "message": f["message"], "fatal": f.get("fatal", False),
                        "caps": f.get("caps", True)} for f in flags],
         "figures": {name: (facts.get(name) or {}).get("value") for name in KEY_FACTS},
         "input_sha256": result["reproducibility"]["input"]["sha256"],
         "dataset_sha256": (result["reproducibility"].get("dataset") or {}).get("sha256"),
         "warnings": len(result.get("warnings") or []),
+        "robustness": robustness_row(result.get("robustness")),
     }
+
+
+def robustness_row(rb: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The robustness figures a portfolio compares: the score's P10/P50/P90, how often the base verdict holds,
+    the input the verdict leans on most, and the cover line."""
+    if not rb:
+        return None
+    base = rb["base"]["verdict"]
+    return {"p10": rb["overall"]["p10"], "p50": rb["overall"]["p50"], "p90": rb["overall"]["p90"],
+            "verdict_holds": next((v["share"] for v in rb["verdicts"] if v["verdict"] == base), 0.0),
+            "ranged_inputs": len(rb["inputs"]), "most_sensitive": rb["tornado"][0]["field"] if rb["tornado"] else None,
+            "summary": rb["summary"]}
 
 
 @contextmanager

@@ -150,7 +150,7 @@ VERDICT_COLOURS = {"Strong": "#2e8b57", "Promising": ACCENT, "Needs work": WARN,
 
 
 def scatter_chart(points: Sequence[tuple[float, float, str]], xlabel: str, ylabel: str,
-                  labels: Sequence[str] | None = None) -> str:
+                  labels: Sequence[str] | None = None, lang: str = DEFAULT) -> str:
     """Points (x, y, group) coloured by group (a verdict); names written beside them when there are few."""
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(5.6, 3.4))
@@ -160,7 +160,7 @@ def scatter_chart(points: Sequence[tuple[float, float, str]], xlabel: str, ylabe
             xs = [x for x, _, g in points if g == group]
             ys = [y for _, y, g in points if g == group]
             ax.scatter(xs, ys, s=18 if len(points) > 50 else 30, color=VERDICT_COLOURS.get(group, INK),
-                       alpha=0.75, label=group, linewidths=0)
+                       alpha=0.75, label=gettext(group, lang), linewidths=0)
         if labels is not None and len(points) <= 25:
             for (x, y, _), label in zip(points, labels):
                 ax.annotate(label[:24], (x, y), xytext=(3, 3), textcoords="offset points", fontsize=6, color=INK)
@@ -173,13 +173,15 @@ def scatter_chart(points: Sequence[tuple[float, float, str]], xlabel: str, ylabe
         return _to_data_uri(fig)
 
 
-def stacked_bar_chart(categories: Sequence[str], series: Mapping[str, Sequence[float]], xlabel: str) -> str:
+def stacked_bar_chart(categories: Sequence[str], series: Mapping[str, Sequence[float]], xlabel: str,
+                      lang: str = DEFAULT) -> str:
     """Horizontal bars, one per category, stacked by series (verdicts), coloured as verdicts are."""
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(5.6, 0.35 * max(len(categories), 2) + 1.0))
         left = [0.0] * len(categories)
         for name, values in series.items():
-            ax.barh(list(categories), list(values), left=left, color=VERDICT_COLOURS.get(name, INK), label=name)
+            ax.barh(list(categories), list(values), left=left, color=VERDICT_COLOURS.get(name, INK),
+                    label=gettext(name, lang))
             left = [a + b for a, b in zip(left, values)]
         ax.invert_yaxis()
         ax.set_xlabel(xlabel)
