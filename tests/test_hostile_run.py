@@ -8,6 +8,7 @@ exists, and not one byte of the analyst's files outside the project folder appea
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pypdf import PdfReader
 
 from helpers import process_group
 
@@ -134,6 +136,9 @@ def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke):
     assert len(balance) <= 21 and any("more" in str(key) for key in balance), balance
     assert "shlex" not in md and "'deal$(touch PWNED).yaml'" in md  # the re-run command quotes the file name
     assert outputs["pdf"].startswith(b"%PDF")
+    pdf = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(outputs["pdf"])).pages).split())
+    assert f"assess run '{FILENAME}' --seed 0 --date 2026-01-01" in pdf  # quoted in the PDF too
+    assert "$25k_to_$50k" in pdf  # '$' labels are text, never mathtext (test_dollar_labels_are_drawn_literally)
 
     # 2. Every way out of the folder, and numbers that overflow: exit 2, located, nothing written, nothing leaked.
     earlier = outputs["pdf"]

@@ -123,6 +123,7 @@ def test_page_guard(monkeypatch):
     assert len(PdfReader(io.BytesIO(render_pdf(html))).pages) == 3
 
 
+@pytest.mark.slow
 def test_json_and_markdown_runs_draw_no_charts(tmp_path):
     """Charts are drawn when HTML is rendered, never by the pipeline: a JSON run does not load matplotlib."""
     import subprocess
@@ -151,8 +152,8 @@ def test_method_constants_come_from_the_code_not_the_template(tmp_path, monkeypa
     assert "less than six months of runway" in html  # fatal flags listed from the rubrics
 
 
-def test_self_hosted_serving_page_shows_latency_idle_floor_and_full_load():
-    result = run(EXAMPLES / "strong" / "project.yaml", RunOptions(run_bench=False, date="2026-01-01"))
+def test_self_hosted_serving_page_shows_latency_idle_floor_and_full_load(strong_result):
+    result = strong_result
     html = render_html(result)
     inf = result["evidence"]["compute"]["inference"]
     assert inf["mode"] == "self-hosted" and inf["utilisation"] < 0.3
