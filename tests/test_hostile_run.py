@@ -163,10 +163,11 @@ def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke):
         assert leaked((done.stdout + done.stderr).encode(), names_too=False) == [], stderr
         assert (out / "report.pdf").read_bytes() == earlier  # the earlier report survives
 
-    # A NUL byte in the file itself.
+    # A NUL byte in the file itself: refused when the file is read, before any work is forked, so in-process too.
     project.write_bytes(PROJECT.format(path='"data.csv"', extra="").encode().replace(b"stage:", b"\x00stage:"))
-    done = assess("run", str(project), "-o", str(out / "report.pdf"), cwd=cwd)
-    assert done.returncode == 2 and b"Traceback" not in done.stderr, done.stderr
+    done = invoke("run", project, "-o", out / "report.pdf")
+    assert done.exit_code == 2 and "Traceback" not in done.stderr and "error: " in done.stderr, done.stderr
+    assert (out / "report.pdf").read_bytes() == earlier
 
     # 3. Nothing left over: no temporary files beside the outputs or in the founder's folder, no PWNED anywhere.
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.md", "report.pdf"]
