@@ -83,3 +83,14 @@ def text_dataset(n: int = 400, seed: int = 0) -> pd.DataFrame:
         rng.shuffle(words)
         rows.append({"text": " ".join(words) + f" ticket {i}", "label": label})
     return pd.DataFrame(rows)
+
+
+def html_text(html: str | bytes) -> str:
+    """The words of an HTML report without markup, whitespace collapsed. The PDF is this HTML laid out, so checks
+    of wording read it here; what is PDF-specific (the file opens, fonts, pages) is checked on real PDFs."""
+    import html as html_module
+    import re
+
+    if isinstance(html, bytes):
+        html = html.decode("utf-8")
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", html)).split())

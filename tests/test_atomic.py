@@ -61,6 +61,7 @@ main(sys.argv[1:])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
 def test_sigterm_while_the_temp_file_exists_keeps_the_old_report(tmp_path):
     project = write(tmp_path, MINIMAL)

@@ -46,6 +46,7 @@ def test_text_task_beats_dummy_and_stays_sparse(tmp_path):
     assert [q["question"] for q in result["answers"]][0] == "Is the task learnable from this data?"
 
 
+@pytest.mark.slow
 def test_breast_cancer_tabular(tmp_path):
     data = load_breast_cancer(as_frame=True).frame
     result = run_benchmark(frame_dataset(data, tmp_path), "target", BenchOptions(budget=60, learning_curve=False))
@@ -340,8 +341,10 @@ def test_image_folder_with_pixel_baseline(tmp_path):
 @pytest.mark.slow
 def test_budget_holds_on_pathological_text(tmp_path):
     rng = np.random.default_rng(0)
-    alphabet = np.array(list("abcdefghijklmnopqrstuvwxyz "))
-    texts = ["".join(rng.choice(alphabet, size=20_000)) for _ in range(400)]  # 8 MB of unique gibberish
+    alphabet = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz ", dtype=np.uint8)
+    blob = alphabet[rng.integers(0, len(alphabet), size=400 * 20_000)].tobytes().decode("ascii")
+    texts = [blob[i:i + 20_000] for i in range(0, len(blob), 20_000)]  # 8 MB of unique gibberish, 400 rows
+    assert len(texts) == 400 and len(set(texts)) == 400
     frame = pd.DataFrame({"text": texts, "label": ["a", "b"] * 200})
     started = time.monotonic()
     result = run_benchmark(frame_dataset(frame, tmp_path), "label", BenchOptions(budget=8))

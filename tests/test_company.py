@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from assess.pipeline import RunOptions, run
 from assess.report import render
 
+import helpers
 from helpers import EXAMPLES, write
 
 OPTIONS = RunOptions(date="2026-01-01", run_bench=False)
@@ -38,12 +39,9 @@ def criterion(result: dict, area: str, cid: str) -> dict:
 
 
 def html_text(result: dict) -> str:
-    """The report's words without markup: the PDF is this HTML laid out, so wording checks need not lay it out
-    (the archetype and cover tests below read real PDFs)."""
-    import html
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", " ", render(result, "html").decode()))
+    """The report's words without markup, whitespace collapsed: the PDF is this HTML laid out, so wording checks
+    need not lay it out (the archetype tests below read real PDFs)."""
+    return helpers.html_text(render(result, "html"))
 
 
 def pdf_text(result: dict) -> str:
@@ -180,7 +178,7 @@ def test_cover_wording_agrees_with_what_the_flags_did(tmp_path):
     result = assess_dict(tmp_path, one, "b.yaml")
     flags = result["overall"]["red_flags"]
     assert len(flags) == 1
-    text = " ".join(pdf_text(result).split())
+    text = html_text(result)
     if result["overall"]["capped"]:
         assert "1 red flag caps the verdict" in text
     else:
@@ -197,10 +195,19 @@ def test_radar_draws_unknown_areas_apart_from_zero(tmp_path):
     assert radar_chart(labels, [None, 50, 80], [0, 40, 70], [100, 60, 90]) != radar_chart(labels, [None, 50, 80])
 
 
+ARCHETYPES = ("api-app", "model-lab", "consumer-app")
+
+
+@pytest.fixture(scope="module")
+def archetypes() -> dict[str, dict]:
+    """One pipeline run per archetype example, shared by the tests that only read the results."""
+    return {name: run(EXAMPLES / name / "project.yaml", OPTIONS) for name in ARCHETYPES}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("example", ["api-app", "model-lab", "consumer-app"])
-def test_archetype_examples_render(example):
-    result = run(EXAMPLES / example / "project.yaml", OPTIONS)
+@pytest.mark.parametrize("example", ARCHETYPES)
+def test_archetype_examples_render(example, archetypes):
+    result = archetypes[example]
     text = pdf_text(result)
     # model-lab renders in Chinese (language: zh): its verdict label and flag messages are translated
     assert result["overall"]["verdict_label"] in text and ("bounds" in text or "上下限" in text) and "illustrative" in \
@@ -209,10 +216,8 @@ def test_archetype_examples_render(example):
         assert flag["fact"] and flag["message"].replace("：", ":").split(":")[0] in " ".join(text.split())
 
 
-@pytest.mark.slow
-def test_archetype_verdicts_differ():
-    verdicts = {name: run(EXAMPLES / name / "project.yaml", OPTIONS)["overall"]["verdict"]
-                for name in ("api-app", "model-lab", "consumer-app")}
+def test_archetype_verdicts_differ(archetypes):
+    verdicts = {name: result["overall"]["verdict"] for name, result in archetypes.items()}
     assert len(set(verdicts.values())) == 3, verdicts
 
 

@@ -52,3 +52,16 @@ def test_every_test_security_md_cites_exists():
 def test_cited_test_files_exist_and_hold_the_named_test():
     for file, name in re.findall(r"`tests/(test_\w+\.py)::(test_\w+)`", SECURITY):
         assert file in TEST_SOURCES and f"def {name}(" in TEST_SOURCES[file], f"{file}::{name}"
+
+
+def test_cli_reference_is_up_to_date():
+    """docs/cli.md embeds every command's --help through cog blocks; a changed option or command makes it stale."""
+    import io
+
+    from cogapp import Cog
+
+    cog = Cog()
+    out = io.StringIO()
+    cog.set_output(stdout=out, stderr=out)
+    status = cog.main(["cog", "--check", str(ROOT / "docs" / "cli.md")])
+    assert status == 0, f"docs/cli.md is stale: regenerate it with `cog -r docs/cli.md`\n{out.getvalue()}"

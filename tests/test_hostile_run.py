@@ -8,6 +8,7 @@ exists, and not one byte of the analyst's files outside the project folder appea
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pypdf import PdfReader
 
 from helpers import process_group
 
@@ -134,6 +136,9 @@ def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke):
     assert len(balance) <= 21 and any("more" in str(key) for key in balance), balance
     assert "shlex" not in md and "'deal$(touch PWNED).yaml'" in md  # the re-run command quotes the file name
     assert outputs["pdf"].startswith(b"%PDF")
+    pdf = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(outputs["pdf"])).pages).split())
+    assert f"assess run '{FILENAME}' --seed 0 --date 2026-01-01" in pdf  # quoted in the PDF too
+    assert "$25k_to_$50k" in pdf  # '$' labels are text, never mathtext (test_dollar_labels_are_drawn_literally)
 
     # 2. Every way out of the folder, and numbers that overflow: exit 2, located, nothing written, nothing leaked.
     earlier = outputs["pdf"]
@@ -158,10 +163,11 @@ def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke):
         assert leaked((done.stdout + done.stderr).encode(), names_too=False) == [], stderr
         assert (out / "report.pdf").read_bytes() == earlier  # the earlier report survives
 
-    # A NUL byte in the file itself.
+    # A NUL byte in the file itself: refused when the file is read, before any work is forked, so in-process too.
     project.write_bytes(PROJECT.format(path='"data.csv"', extra="").encode().replace(b"stage:", b"\x00stage:"))
-    done = assess("run", str(project), "-o", str(out / "report.pdf"), cwd=cwd)
-    assert done.returncode == 2 and b"Traceback" not in done.stderr, done.stderr
+    done = invoke("run", project, "-o", out / "report.pdf")
+    assert done.exit_code == 2 and "Traceback" not in done.stderr and "error: " in done.stderr, done.stderr
+    assert (out / "report.pdf").read_bytes() == earlier
 
     # 3. Nothing left over: no temporary files beside the outputs or in the founder's folder, no PWNED anywhere.
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.md", "report.pdf"]

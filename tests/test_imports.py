@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import assess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,7 @@ def modules() -> list[str]:
     return sorted(m.name for m in pkgutil.walk_packages(assess.__path__, "assess.") if not m.name.endswith("__main__"))
 
 
+@pytest.mark.slow
 def test_every_module_imports_alone_without_warnings():
     names = modules()
     assert len(names) > 25 and "assess.cli" in names and "assess.bench.engine" in names

@@ -68,9 +68,11 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def hostile_yaml(payload: str, name: str | None = None) -> str:
-    """`payload` in every free-text field; `name` (at most 200 characters) as the venture's name."""
+def hostile_yaml(payload: str, name: str | None = None, dataset: str = "") -> str:
+    """`payload` in every free-text field; `name` (at most 200 characters) as the venture's name; `dataset`, when
+    given, as data.path (target column: label)."""
     quoted = _quoted(payload)
+    data = f"  path: {dataset}\n  target: label\n" if dataset else ""
     return f"""\
 name: {_quoted(name if name is not None else payload)}
 tagline: {quoted}
@@ -80,7 +82,7 @@ market:
 tech:
   base_model: null
 data:
-  license: {quoted}
+{data}  license: {quoted}
   datasheet: {{motivation: {quoted}, composition: {quoted}, collection: {quoted}, preprocessing: {quoted},
               uses: {quoted}, distribution: {quoted}, maintenance: {quoted}}}
 compute:
@@ -92,14 +94,28 @@ compute:
 """
 
 
+def hostile_dataset(path, column: str) -> None:
+    """A learnable two-class table whose text column is named `column` and whose cells repeat it."""
+    rows = [f'"{column.replace(chr(34), chr(34) * 2)} is what message {i} says, {"good" if i % 2 else "bad"}",'
+            f'{"a" if i % 2 else "b"}' for i in range(60)]
+    header = '"' + column.replace('"', '""') + '",label'
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
 def test_every_payload_renders_literally_and_fetches_nothing(tmp_path, listener):
-    """All payloads at once, in every free-text field of one project: one pipeline run, one HTML, one PDF."""
+    """All payloads at once, in every free-text field of one project and as the name and cells of its dataset's
+    text column: one pipeline run (the benchmark included), one HTML, one PDF."""
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
     attacks = payloads(listener.port, str(secret))
-    result = run(write(tmp_path, hostile_yaml(" ¦ ".join(attacks), name=attacks[0])))
+    column = f'<img src="http://127.0.0.1:{listener.port}/col.png">'
+    hostile_dataset(tmp_path / "d.csv", column)
+    project = write(tmp_path, hostile_yaml(" ¦ ".join(attacks), name=attacks[0], dataset="d.csv"))
+    result = run(project, RunOptions(budget=6))
+    assert result["evidence"]["bench"]["features"]["text"] == [column]
     html = render_html(result)
     assert "TOP-SECRET-CONTENT" not in html
+    assert column not in html and f"&lt;img src=&#34;http://127.0.0.1:{listener.port}/col.png" in html
     pdf = render(result, "pdf")
     reader = PdfReader(io.BytesIO(pdf))
     text = "".join(page.extract_text() for page in reader.pages).replace("\n", "").replace(" ", "")
@@ -107,6 +123,7 @@ def test_every_payload_renders_literally_and_fetches_nothing(tmp_path, listener)
         if "<" in payload:
             assert payload not in html  # escaped, never live markup
         assert payload.replace(" ", "")[:30] in text, payload  # shown as literal text
+    assert column.replace(" ", "") in text  # the column name, shown as literal text
     assert b"TOP-SECRET-CONTENT" not in pdf
     assert not reader.attachments
     assert "/EmbeddedFiles" not in str(reader.trailer["/Root"])
@@ -147,23 +164,6 @@ def test_hostile_html_in_template_context_is_blocked_at_render(tmp_path, listene
     pdf = render_pdf(html)
     assert b"ATTACHED" not in pdf
     assert not PdfReader(io.BytesIO(pdf)).attachments
-    assert listener.hits == 0
-
-
-def test_hostile_dataset_column_names_and_values(tmp_path, listener):
-    payload = f'<img src="http://127.0.0.1:{listener.port}/col.png">'
-    rows = [f'"{payload.replace(chr(34), chr(34) * 2)} is what message {i} says, {"good" if i % 2 else "bad"}",'
-            f'{"a" if i % 2 else "b"}' for i in range(60)]
-    header = '"' + payload.replace('"', '""') + '",label'
-    (tmp_path / "d.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    project = write(tmp_path, "name: Data Co\ndata:\n  path: d.csv\n  target: label\n")
-    result = run(project, RunOptions(budget=6))
-    assert result["evidence"]["bench"]["features"]["text"] == [payload]
-    html = render_html(result)
-    assert payload not in html and "&lt;img src=" in html
-    pdf = render(result, "pdf")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
-    assert '<img src="http://127.0.0.1' in text
     assert listener.hits == 0
 
 
