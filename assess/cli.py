@@ -328,6 +328,10 @@ def _show_dataset_warnings(dataset: Any) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
+RUN_DRAWS = 2000  # robustness draws of `run` and `compare`
+BATCH_DRAWS = 500  # …and of `batch`, which triages many projects: P10/P90 and verdict shares to about ±2 points
+
+
 def run_options(func):
     """The assessment options `run`, `batch` and `compare` share: each project is assessed as `assess run` would.
     A new option of the assessment belongs here, and in `options_from` below, and all three commands take it."""
@@ -347,8 +351,9 @@ def run_options(func):
         click.option("--no-bench", is_flag=True, help="Skip the baseline benchmark."),
         click.option("--no-profile", is_flag=True, help="Skip the data-readiness profile."),
         click.option("--timings", is_flag=True, help="Include wall-clock timings (they differ between runs)."),
-        click.option("--draws", type=click.IntRange(0, 1_000_000), default=2000, show_default=True,
-                     help="Robustness: Monte Carlo draws over the ranges in project.yaml; 0 turns the section off."),
+        click.option("--draws", type=click.IntRange(0, 1_000_000),
+                     help="Robustness: Monte Carlo draws over the ranges in project.yaml; 0 turns the section off "
+                     f"[default: {RUN_DRAWS:,}; batch: {BATCH_DRAWS}, a triage: raise it for the shortlist]."),
         click.option("--swing", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.25,
                      show_default=True, help="Robustness: how far the tornado moves each exact input (0.25 = ±25 %)."),
         lang_option,
@@ -361,11 +366,13 @@ RUN_OPTION_PARAMS = ("rubrics_dir", "seed", "date", "budget", "no_bench", "no_pr
                      "max_rows", "max_bytes", "max_columns", "decimal", "allow_data_outside", "draws", "swing", "lang")
 
 
-def options_from(params: dict[str, Any], **extra: Any) -> Any:
+def options_from(params: dict[str, Any], default_draws: int = RUN_DRAWS, **extra: Any) -> Any:
     """RunOptions from the shared options' values (removed from `params`); `extra` sets further fields."""
     from .pipeline import RunOptions
 
     p = {name: params.pop(name) for name in RUN_OPTION_PARAMS if name in params}
+    if p["draws"] is None:
+        p["draws"] = default_draws
     return RunOptions(seed=p["seed"], budget=p["budget"], rubrics_dir=p["rubrics_dir"], date=p["date"],
                       run_bench=not p["no_bench"], run_profile=not p["no_profile"], timings=p["timings"],
                       encoding=p["encoding"], **_read_limits(p["max_rows"], p["max_bytes"]),
@@ -771,7 +778,7 @@ def batch(inputs: tuple[str, ...], outdir: Path, formats: str, scheduler: str | 
     from .portfolio.batch import run_batch
 
     chosen = _formats(formats)
-    options = options_from(assessment)
+    options = options_from(assessment, default_draws=BATCH_DRAWS)
     result = run_batch(inputs, outdir, options, formats=chosen, executor=executor, scheduler=scheduler,
                        workers=workers, cores_per_project=cores_per_project, force=force,
                        template_dir=template_dir, timings=options.timings, progress=_BatchProgress())

@@ -69,14 +69,16 @@ def generate(out: Path, plain: int, with_data: int, seed: int) -> None:
     print(f"wrote {plain} projects under {out / 'plain'} and {with_data} with datasets under {out / 'data'}")
 
 
-def one(inputs: str, outdir: str, executor: str, workers: int, no_bench: bool, budget: float) -> None:
+def one(inputs: str, outdir: str, executor: str, workers: int, no_bench: bool, budget: float,
+        draws: int = 2000) -> None:
     """One batch in this process; prints wall seconds and this process's peak RSS as JSON."""
     sys.path.insert(0, str(ROOT))
     from assess.pipeline import RunOptions
     from assess.portfolio.batch import run_batch
 
     started = time.monotonic()
-    result = run_batch([inputs], outdir, RunOptions(run_bench=not no_bench, budget=budget, date="2026-01-01"),
+    result = run_batch([inputs], outdir, RunOptions(run_bench=not no_bench, budget=budget, date="2026-01-01",
+                                                    draws=draws),
                        formats=("json",), executor=executor, workers=workers, force=True,
                        cores_per_project=1)  # one core per project everywhere: workers, not forks, scale out
     seconds = time.monotonic() - started
@@ -123,13 +125,14 @@ def main() -> None:
     o.add_argument("--workers", type=int, default=2)
     o.add_argument("--no-bench", action="store_true")
     o.add_argument("--budget", type=float, default=10.0)
+    o.add_argument("--draws", type=int, default=2000, help="robustness draws per project (0: no robustness)")
     args = parser.parse_args()
     if args.command == "generate":
         generate(args.out, args.plain, args.with_data, args.seed)
     elif args.command == "measure":
         measure(args.root, args.budget, args.only)
     else:
-        one(args.inputs, args.outdir, args.executor, args.workers, args.no_bench, args.budget)
+        one(args.inputs, args.outdir, args.executor, args.workers, args.no_bench, args.budget, args.draws)
 
 
 if __name__ == "__main__":
