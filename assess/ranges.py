@@ -141,16 +141,6 @@ def _leaf(annotation: Any) -> tuple[type | None, float | None, float | None]:
     return None, None, None
 
 
-def _sub_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _sub_model(arg)
-        if found:
-            return found
-    return None
-
-
 def _describe_kind(annotation: Any) -> str:
     text = str(annotation)
     if "Literal" in text:
@@ -203,6 +193,8 @@ def extract(data: Any, model: type[BaseModel], lines: dict, file: str,
             continue
         if info is None:
             continue
+        from .project import _sub_model
+
         sub = _sub_model(info.annotation)
         if sub is not None:
             more, wrong = extract(value, sub, lines, file, where)

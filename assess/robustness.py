@@ -36,7 +36,7 @@ MAX_DRAWS = 1_000_000
 DEFAULT_SWING = 0.25
 TOP_EXACT = 10  # exact inputs shown in the tornado
 FLIP_INPUTS = 6  # inputs searched for the value that flips the verdict
-FLIP_GRID = 24  # grid points from the base value to each end before bisecting
+FLIP_GRID = 12  # grid points from the base value to each end before bisecting
 FLIP_REL_STEP = 1e-3  # bisection stops when the bracket is this share of the base value (or one unit for counts)
 KEY_FACTS = {"business.gross_margin": N_("Gross margin"), "business.runway_months": N_("Runway"),
              "business.ltv_to_cac": N_("LTV / CAC"),

@@ -20,6 +20,7 @@ from typing import Any
 from .. import __version__
 from ..errors import Problem, UserError
 from ..pipeline import RunOptions
+from ..resources import sha256_file
 
 # Key figures for the portfolio table: a fixed set, so every row has the same columns.
 KEY_FACTS = (
@@ -41,19 +42,11 @@ class Task:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _tree_fingerprint(path: Path) -> str:
     """A file's content hash; for a folder (images), names, sizes and modification times of what it holds."""
     try:
         if path.is_file():
-            return _sha256(path)
+            return sha256_file(path)
         if path.is_dir():
             listing = sorted((str(p.relative_to(path)), p.stat().st_size, p.stat().st_mtime_ns)
                              for p in path.rglob("*") if p.is_file())
@@ -93,7 +86,7 @@ def rubrics_fingerprint(rubrics_dir: Path | None) -> str:
     for folder in [bundled_dir("rubrics")] + ([Path(rubrics_dir)] if rubrics_dir else []):
         digest.update(_tree_fingerprint(folder).encode())
         for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
-            digest.update(path.name.encode() + _sha256(path).encode())
+            digest.update(path.name.encode() + sha256_file(path).encode())
     return digest.hexdigest()
 
 
