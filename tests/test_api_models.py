@@ -22,7 +22,7 @@ from assess.report import render
 
 from helpers import html_text, write
 
-OPTIONS = RunOptions(date="2026-01-01", run_bench=False)
+OPTIONS = RunOptions(draws=0, date="2026-01-01", run_bench=False)
 
 
 def venture(base_model: str = "GPT-4o", *, inference: dict | None = None, business: dict | None = None,
@@ -209,6 +209,7 @@ def test_break_even_says_never_when_the_api_is_cheaper_at_any_volume(tmp_path):
     assert all(row["cheaper"] == "API" for row in m["rows"])
 
 
+@pytest.mark.slow
 def test_run_on_gpt4o_venture_reports_the_make_or_buy_table(tmp_path, invoke):
     """The report's wording, read from the HTML the PDF is laid out from (the api-app archetype's real PDF is read
     back in test_company.py)."""

@@ -163,6 +163,7 @@ def test_a_model_that_raises_or_kills_its_worker_fails_alone(tmp_path, fit, mess
     assert models["tf-idf words + linear"]["status"] == "ok" and models["tf-idf words + linear"]["folds_done"] == 5
 
 
+@pytest.mark.slow
 def test_without_fork_the_same_scores_come_from_this_process(tmp_path, monkeypatch):
     """Windows has no fork: the engine then runs every unit in-process, says so, and scores the same."""
     from assess.bench import workers
@@ -320,6 +321,7 @@ def test_other_table_formats(tmp_path, suffix):
     assert result["best"]["name"] == "tf-idf words + linear"
 
 
+@pytest.mark.slow
 def test_image_folder_with_pixel_baseline(tmp_path):
     from PIL import Image
 

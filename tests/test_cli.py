@@ -27,6 +27,7 @@ def test_version_and_help(invoke):
     assert "3  the overall score is below --fail-under" in invoke("run", "-h").stdout
 
 
+@pytest.mark.slow
 def test_run_json_on_stdout_and_progress_on_stderr(invoke, full_project):
     first = invoke("run", full_project, "--format", "json", "--budget", "15")
     assert first.exit_code == 0, first.stderr
@@ -47,6 +48,7 @@ def test_run_md_and_html(invoke, tmp_path):
     assert "<html" in out.read_text()
 
 
+@pytest.mark.slow
 def test_timings_only_on_request(invoke, full_project):
     data = json.loads(invoke("run", full_project, "--format", "json", "--budget", "15", "--timings", "-q").stdout)
     assert data["evidence"]["bench"]["models"][0]["fit_seconds"] is not None

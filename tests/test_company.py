@@ -19,7 +19,7 @@ from assess.report import render
 import helpers
 from helpers import EXAMPLES, write
 
-OPTIONS = RunOptions(date="2026-01-01", run_bench=False)
+OPTIONS = RunOptions(draws=0, date="2026-01-01", run_bench=False)
 
 COMPANY = {  # only company-level figures: revenue and growth, margin, burn, cash, raised, competitors, stage
     "name": "Figures Only Co",

@@ -84,7 +84,7 @@ def small_results(tmp_path_factory):
     from assess.pipeline import RunOptions, run
 
     base = tmp_path_factory.mktemp("small")
-    return {name: run(_small_project(base / name, name), RunOptions(budget=15, date="2026-01-15"))
+    return {name: run(_small_project(base / name, name), RunOptions(draws=0, budget=15, date="2026-01-15"))
             for name in SMALL}
 
 

@@ -157,6 +157,7 @@ def test_f1_symlink_loops_and_overlong_paths_are_located_errors(invoke, tmp_path
         assert line.startswith(f"error: {path}:3: data.path: ")
 
 
+@pytest.mark.slow
 def test_f1_image_folder_links_pointing_outside_are_skipped(invoke, tmp_path):
     outside = image_folder(tmp_path / "home" / "photos", {"analyst_private_album": 4})
     png(tmp_path / "home" / "secret_scan.png", value=200)
@@ -361,6 +362,7 @@ def test_f9_xlsx_stops_at_max_rows_instead_of_parsing_the_whole_sheet(invoke, tm
     assert time.monotonic() - started < 3
 
 
+@pytest.mark.slow
 def test_f9_xlsx_reading_respects_the_budget(invoke, tmp_path):
     workbook_with_sheet(tmp_path / "d.xlsx", sheet_rows(150_000))
     founder = project(tmp_path, "d.xlsx")
@@ -412,6 +414,7 @@ def test_f9_parquet_repeated_text_is_held_once(tmp_path):
     assert len({id(v) for v in frame["text"]}) == 1
 
 
+@pytest.mark.slow
 def test_f9_wide_csv_is_refused_from_its_header(invoke, tmp_path):
     columns = 20_000
     rng = np.random.default_rng(0)
@@ -440,6 +443,7 @@ def test_f9_wide_csv_is_refused_from_its_header(invoke, tmp_path):
     assert allowed.exit_code == 2 and "over the --max-columns limit of 50" in allowed.stderr
 
 
+@pytest.mark.slow
 def test_f9_image_folder_decoding_respects_the_budget(invoke, tmp_path):
     from PIL import Image
 

@@ -170,6 +170,7 @@ compute:
 
 # --- finding 19: unknown-field warnings are capped ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_unknown_field_warnings_are_capped(invoke, tmp_path):
     lines = ["name: X"] + [f"k{i}: 1" for i in range(150_000)]
     path = tmp_path / "p.yaml"

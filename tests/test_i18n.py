@@ -69,6 +69,7 @@ def _to_unicode(font) -> dict[int, str]:
 
 # --- the zh PDF -------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_zh_pdf_reads_back_in_chinese(zh_pdf, results):
     text = _text(zh_pdf)
     overall = results["zh"]["overall"]
@@ -82,6 +83,7 @@ def test_zh_pdf_reads_back_in_chinese(zh_pdf, results):
     assert "星衡智能" in text  # the founder's own Chinese text
 
 
+@pytest.mark.slow  # shares the zh PDF render with the tests around it
 def test_zh_pdf_embeds_a_cjk_font_with_a_real_bold(zh_pdf):
     names = list(_fonts(zh_pdf))
     assert any(n.endswith("+Assess-Noto-Sans-SC") for n in names), names
@@ -121,10 +123,12 @@ def _check_cjk_glyphs(reader: PdfReader) -> set[str]:
     return drawn
 
 
+@pytest.mark.slow
 def test_every_cjk_character_maps_to_a_real_glyph(zh_pdf):
     assert len(_check_cjk_glyphs(zh_pdf)) > 300
 
 
+@pytest.mark.slow
 def test_a_chinese_name_in_an_english_pdf(tmp_path):
     project = write(tmp_path, "name: 星衡智能 (Xingheng AI)\ntagline: 面向金融的私有化大模型\nstage: seed\n"
                               "market:\n  competitors: [{name: 国内头部大模型公司, strength: dominant}]\n"

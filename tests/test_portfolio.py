@@ -64,6 +64,7 @@ def _check_portfolio(result) -> None:
     assert result.failed == 2
 
 
+@pytest.mark.slow
 def test_batch_on_a_dask_local_cluster_ranks_isolates_failures_and_resumes(apps, tmp_path):
     out = tmp_path / "out"
     seen = []
@@ -105,6 +106,7 @@ def test_batch_on_a_dask_local_cluster_ranks_isolates_failures_and_resumes(apps,
     assert progress[-1].skipped == 0
 
 
+@pytest.mark.slow
 def test_batch_cli_writes_csv_parquet_with_manifest_tags_and_exits_4_on_failures(invoke, apps, tmp_path):
     manifest = apps / "manifest.csv"
     manifest.write_text("path,name,owner,round\napi-app/project.yaml,clausewise,ana,spring\n"
@@ -154,6 +156,7 @@ def test_batch_bad_invocations_exit_2_and_keep_finished_work(invoke, apps, tmp_p
     assert (out / "portfolio.json").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_a_clear_error(apps, tmp_path, monkeypatch):
     monkeypatch.setattr(execute, "CONNECT_SECONDS", 2.0)
     with socket.socket() as s:  # a port nobody listens on
@@ -208,6 +211,7 @@ def test_scheduler_address_gives_the_same_portfolio_as_the_local_run(apps, tmp_p
             (tmp_path / "local" / "projects" / f"{name}.json").read_bytes()
 
 
+@pytest.mark.slow
 def test_compare_cli_renders_a_pdf_with_one_column_per_project(invoke, tmp_path):
     out = tmp_path / "compare.pdf"
     paths = [EXAMPLES / name / "project.yaml" for name in GOOD]
@@ -241,6 +245,7 @@ def test_compare_json_highlights_gaps_with_their_facts():
         compare(results[:1])
 
 
+@pytest.mark.slow
 def test_portfolio_pdf_ranks_and_links_each_report(apps, tmp_path):
     result = run_batch([str(apps / n) for n in GOOD], tmp_path / "out", FAST, formats=("json",))
     pdf = render_portfolio(result.portfolio, "pdf", link_base=(tmp_path / "out").as_uri() + "/")
@@ -276,6 +281,7 @@ def _kill_pool_workers(stop, times: int) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_the_local_path_never_imports_dask(tmp_path):
     code = ("import sys; from assess.portfolio.batch import run_batch; from assess.pipeline import RunOptions; "
             f"r = run_batch([{str(EXAMPLES / 'api-app')!r}], {str(tmp_path / 'out')!r}, RunOptions(run_bench=False)); "

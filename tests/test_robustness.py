@@ -227,6 +227,7 @@ def test_a_wider_revenue_range_changes_the_verdict_probability(tmp_path):
 
 # --- the report -----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_report_shows_the_section_and_the_cover_line(invoke, tmp_path):
     out = tmp_path / "strong.html"
     result = invoke("run", EXAMPLES / "strong" / "project.yaml", "--no-bench", "--format", "html", "-o", out,

@@ -102,6 +102,7 @@ def hostile_dataset(path, column: str) -> None:
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_every_payload_renders_literally_and_fetches_nothing(tmp_path, listener):
     """All payloads at once, in every free-text field of one project and as the name and cells of its dataset's
     text column: one pipeline run (the benchmark included), one HTML, one PDF."""
@@ -111,7 +112,7 @@ def test_every_payload_renders_literally_and_fetches_nothing(tmp_path, listener)
     column = f'<img src="http://127.0.0.1:{listener.port}/col.png">'
     hostile_dataset(tmp_path / "d.csv", column)
     project = write(tmp_path, hostile_yaml(" ¦ ".join(attacks), name=attacks[0], dataset="d.csv"))
-    result = run(project, RunOptions(budget=6))
+    result = run(project, RunOptions(draws=0, budget=6))
     assert result["evidence"]["bench"]["features"]["text"] == [column]
     html = render_html(result)
     assert "TOP-SECRET-CONTENT" not in html
@@ -169,6 +170,7 @@ def test_hostile_html_in_template_context_is_blocked_at_render(tmp_path, listene
 
 def test_benchmark_failure_is_a_warning_in_run(tmp_path):
     (tmp_path / "d.csv").write_text("x,label\n" + "".join(f"{i},same\n" for i in range(30)))
-    result = run(write(tmp_path, "name: One Class\ndata:\n  path: d.csv\n  target: label\n"), RunOptions(budget=5))
+    result = run(write(tmp_path, "name: One Class\ndata:\n  path: d.csv\n  target: label\n"),
+                 RunOptions(draws=0, budget=5))
     assert any(w.startswith("benchmark skipped: target 'label' has a single class") for w in result["warnings"])
     assert "bench" not in result["evidence"] and "data" in result["evidence"]

@@ -64,6 +64,7 @@ def test_a_job_that_raises_fails_the_run_keeping_what_it_yielded(no_leftovers):
     assert items == ["first"] and status == "failed" and error == "ValueError: boom"
 
 
+@pytest.mark.slow
 @needs_proc
 def test_a_job_past_its_deadline_is_killed_and_reported_as_a_timeout(no_leftovers):
     def slow():
