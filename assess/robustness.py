@@ -322,7 +322,7 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     u = np.empty((n, d))
     for j in range(d):
         u[:, j] = (rng.permutation(n) + rng.random(n)) / n
-    return u
+    return np.clip(u, 1e-12, 1 - 1e-12)  # never exactly 0: a normal's quantile there is −∞
 
 
 def _percentiles(values: Sequence[float | None]) -> dict[str, float | None]:
