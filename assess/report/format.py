@@ -102,66 +102,39 @@ def money(number: float, currency: str = "USD", lang: str = "en") -> str:
 
 
 def fmt(value: Any, unit: str = "", currency: str = "USD", lang: str = "en") -> str:
-    """Show a fact value with its unit; unknown values say so."""
-    if lang != "en":
-        return _fmt_zh(value, unit, currency)
+    """Show a fact value with its unit in the report's language; unknown values say so."""
+    zh = lang != "en"
     if value is None:
-        return "unknown"
+        return "未知" if zh else "unknown"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return ("是" if value else "否") if zh else ("yes" if value else "no")
     if isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)):
-        return ", ".join(fmt(v, unit, currency) for v in value)
+        return ("、" if zh else ", ").join(fmt(v, unit, currency, lang) for v in value)
     if not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
         return str(value)
-    if unit.startswith("fraction"):
+    big, cash = (human_zh, money_zh) if zh else (human, money)
+    name = (lambda u: ZH_UNITS.get(u, u)) if zh else (lambda u: u)
+    base, _, per = unit.partition("/")
+    if base == "fraction":
+        if zh:  # English leaves the period to the criterion's wording
+            return f"{100 * value:.1f}%" + (f"/{name(per)}" if per else "")
         return f"{100 * value:.1f} %"
-    if unit.startswith("currency") or unit in ("USD",):
-        per = unit.split("/", 1)[1] if "/" in unit else ""
-        shown = money(value, "USD" if unit == "USD" else currency)
-        return f"{shown}/{per}" if per else shown
+    if base == "currency" or unit == "USD":
+        shown = cash(value, "USD" if unit == "USD" else currency)
+        return f"{shown}/{name(per)}" if per else shown
     if unit == "FLOP":
         return f"{value:.3g} FLOP"
-    if unit in ("×",):
-        return f"{value:.2f}×" if abs(value) < 1000 else f"{human(value)}×"
-    if unit in ("count", "rows", "GPUs", "points"):
-        return f"{value:,.0f}" + ("" if unit in ("count", "points") else f" {unit}")
-    if unit in ("months", "days", "s", "GPU-h", "tokens/param"):
-        return f"{human(value)} {unit}"
-    return human(value) + (f" {unit}" if unit and unit not in ("metric",) else "")
-
-
-def _fmt_zh(value: Any, unit: str, currency: str) -> str:
-    if value is None:
-        return "未知"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (list, tuple)):
-        return "、".join(_fmt_zh(v, unit, currency) for v in value)
-    if not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
-        return str(value)
-    if unit.startswith("fraction"):
-        per = unit.split("/", 1)[1] if "/" in unit else ""
-        shown = f"{100 * value:.1f}%"
-        return f"{shown}/{ZH_UNITS.get(per, per)}" if per else shown
-    if unit.startswith("currency") or unit in ("USD",):
-        per = unit.split("/", 1)[1] if "/" in unit else ""
-        shown = money_zh(value, "USD" if unit == "USD" else currency)
-        return f"{shown}/{ZH_UNITS.get(per, per)}" if per else shown
-    if unit == "FLOP":
-        return f"{value:.3g} FLOP"
-    if unit in ("×",):
-        return f"{value:.2f}×" if abs(value) < 1000 else f"{human_zh(value)}×"
+    if unit == "×":
+        return f"{value:.2f}×" if abs(value) < 1000 else f"{big(value)}×"
     if unit in ("count", "points"):
         return f"{value:,.0f}"
     if unit in ("rows", "GPUs"):
-        return f"{value:,.0f} {ZH_UNITS[unit]}"
+        return f"{value:,.0f} {name(unit)}"
     if unit in ("months", "days", "s", "GPU-h", "tokens/param"):
-        return f"{human_zh(value)} {ZH_UNITS[unit]}"
-    return human_zh(value) + (f" {unit}" if unit and unit not in ("metric",) else "")
+        return f"{big(value)} {name(unit)}"
+    return big(value) + (f" {unit}" if unit and unit != "metric" else "")
 
 
 def input_value(value: Any, unit: str, lang: str = "en") -> str:
