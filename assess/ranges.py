@@ -5,8 +5,9 @@
 - a lognormal `{p10: 1e6, p90: 5e7}`, for amounts that span orders of magnitude (p10 > 0).
 
 Bounds are written as the exact field would be ("$5M", "3%", "2.5亿") and validated the same way. The project
-itself carries each distribution's median (its P50); `assess.robustness` samples the rest. Draws are clipped to
-the field's own limits (a churn never goes below 0 or above 1) and rounded where the field counts things.
+itself carries each distribution's median (its P50); `assess.robustness` samples the rest. A normal or lognormal
+is truncated to the field's own limits (a churn stays within 0 and 1, with no pile of draws on either bound; the
+truncation moves its median and percentiles a little), and draws are rounded where the field counts things.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Distribution:
     high: float  # range: P90; triangular: maximum; lognormal: P90
     likely: float | None = None  # triangular: the mode
     integer: bool = False
-    lower: float | None = None  # the field's limits, which draws are clipped into
+    lower: float | None = None  # the field's limits, which draws are truncated to
     upper: float | None = None
     line: int | None = None
     written: tuple[tuple[str, Any], ...] = ()  # the bounds as written ("$5M"), for the currency-mark check
@@ -58,14 +59,10 @@ class Distribution:
         return ".".join(map(str, self.path))
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Values at quantiles u in (0, 1), clipped to the field's limits and rounded for counts."""
+        """Values at quantiles u in (0, 1). A normal or lognormal is truncated to the field's limits (a churn range
+        near 0 spreads its tail over small churns rather than piling draws on exactly 0); counts are rounded."""
         u = np.asarray(u, dtype=float)
-        if self.form == "range":
-            from scipy.special import ndtri
-
-            sigma = (self.high - self.low) / (2 * Z90)
-            values = (self.low + self.high) / 2 + sigma * ndtri(u)
-        elif self.form == "triangular":
+        if self.form == "triangular":
             lo, mode, hi = self.low, self.likely if self.likely is not None else self.low, self.high
             width = hi - lo
             if width <= 0:
@@ -74,13 +71,18 @@ class Distribution:
                 cut = (mode - lo) / width
                 values = np.where(u < cut, lo + np.sqrt(u * width * (mode - lo)),
                                   hi - np.sqrt((1 - u) * width * (hi - mode)))
+            return self.clip(values)
+        log = self.form == "lognormal"
+        low, high = (math.log(self.low), math.log(self.high)) if log else (self.low, self.high)
+        mu, sigma = (low + high) / 2, (high - low) / (2 * Z90)
+        if sigma > 0:
+            floor = (math.log(self.lower) if self.lower > 0 else None) if log and self.lower is not None else \
+                self.lower
+            ceiling = math.log(self.upper) if log and self.upper is not None else self.upper
+            values = mu + sigma * _truncated_normal_ppf(u, floor, ceiling, mu, sigma)
         else:
-            from scipy.special import ndtri
-
-            mu = (math.log(self.low) + math.log(self.high)) / 2
-            sigma = (math.log(self.high) - math.log(self.low)) / (2 * Z90)
-            values = np.exp(mu + sigma * ndtri(u))
-        return self.clip(values)
+            values = np.full_like(u, mu)
+        return self.clip(np.exp(values) if log else values)
 
     def clip(self, values: np.ndarray) -> np.ndarray:
         values = np.clip(values, self.lower if self.lower is not None else -np.inf,
@@ -108,6 +110,16 @@ class Distribution:
         if self.form == "triangular":
             return f"{self.low:,.6g} / {self.likely:,.6g} / {self.high:,.6g} (low / likely / high)"
         return f"lognormal, P10 {self.low:,.6g}, P90 {self.high:,.6g}"
+
+
+def _truncated_normal_ppf(u: np.ndarray, floor: float | None, ceiling: float | None, mu: float,
+                          sigma: float) -> np.ndarray:
+    """Standard-normal quantiles of u rescaled into the window [floor, ceiling] (in units of mu, sigma)."""
+    from scipy.special import ndtr, ndtri
+
+    below = float(ndtr((floor - mu) / sigma)) if floor is not None else 0.0
+    above = float(ndtr((ceiling - mu) / sigma)) if ceiling is not None else 1.0
+    return ndtri(below + u * (above - below))
 
 
 def field_type(info: Any) -> Any:

@@ -77,11 +77,12 @@ MUTANTS = [
            ("tests/test_economics.py", "tests/test_company.py")),
     # Issue 14: the ranges and the shortcut the draws take.
     Mutant("ranges: P10/P90 read as one sigma", "assess/ranges.py",
-           "sigma = (self.high - self.low) / (2 * Z90)\n            values", "sigma = (self.high - self.low) / 2\n"
-           "            values", ("tests/test_robustness.py",)),
-    Mutant("ranges: draws not clipped to the field", "assess/ranges.py",
-           "        values = np.clip(values, self.lower", "        values = np.clip(values, None and self.lower",
+           "mu, sigma = (low + high) / 2, (high - low) / (2 * Z90)", "mu, sigma = (low + high) / 2, (high - low) / 2",
            ("tests/test_robustness.py",)),
+    Mutant("ranges: normal not truncated to the field", "assess/ranges.py",
+           "    return ndtri(below + u * (above - below))", "    return ndtri(u)", ("tests/test_robustness.py",)),
+    Mutant("ranges: counts not rounded", "assess/ranges.py",
+           "            values = np.round(values)\n", "            pass\n", ("tests/test_robustness.py",)),
     Mutant("robustness: moved facts not re-banded", "assess/robustness.py",
            "        if not moved:\n            return ref_codes", "        if True:\n            return ref_codes",
            ("tests/test_robustness.py",)),
