@@ -130,6 +130,7 @@ def basis_zh(result: dict[str, Any]) -> str:
 
 def localise_robustness(rb: dict[str, Any], loc: Localiser) -> None:
     """The robustness section's display strings: verdict labels, input and figure names, red flags, the summary."""
+    from .project import field_path
     from .robustness import KEY_FACTS, label, summary_line
 
     lang = loc.lang
@@ -141,7 +142,7 @@ def localise_robustness(rb: dict[str, Any], loc: Localiser) -> None:
     for f in rb["red_flags"]:
         f["message"] = loc.flag(f["area"], f["criterion"], f["message"])
     for row in [*rb["tornado"], *rb["flips"]]:
-        row["label"] = label(tuple(int(p) if p.isdigit() else p for p in row["field"].split(".")), lang)
+        row["label"] = label(field_path(row["field"]), lang)
     for name, figure in rb["facts"].items():
         figure["label"] = gettext(KEY_FACTS[name], lang)
     rb["summary"] = summary_line(rb, lang)

@@ -390,7 +390,7 @@ class LoadedProject(BaseModel):
         """Attach this file and the line of each problem's field to problems raised by an engine."""
         located = []
         for p in error.problems:
-            loc = tuple(int(part) if part.isdigit() else part for part in (p.field or "").split(".") if part)
+            loc = field_path(p.field or "")
             located.append(Problem(p.message, file=p.file or str(self.path), line=p.line or line_for(self.lines, loc),
                                    field=p.field))
         return UserError(located)
@@ -420,6 +420,11 @@ class LoadedProject(BaseModel):
                                     "project may not read files elsewhere (the analyst can pass --data PATH or "
                                     "--allow-data-outside)", file=str(self.path), line=line, field="data.path"))
         return resolved
+
+
+def field_path(dotted: str) -> tuple[str | int, ...]:
+    """'tech.evals.0.value' → ('tech', 'evals', 0, 'value'): a field as named in messages, as a YAML location."""
+    return tuple(int(part) if part.isdigit() else part for part in dotted.split(".") if part)
 
 
 def describe_error(err: Any) -> str:  # a pydantic ErrorDetails

@@ -26,10 +26,10 @@ from .errors import Problem, UserError
 from .facts import Facts, registry
 from .fx import Rate
 from .i18n import DEFAULT, N_, gettext
-from .project import Project
+from .project import Project, field_path
 from .ranges import Distribution, _leaf, field_type
 from .rubrics import Rubric
-from .scoring import VERDICTS, Assessment, Context, score
+from .scoring import VERDICTS, Assessment, score
 
 DEFAULT_DRAWS = 2000
 MAX_DRAWS = 1_000_000
@@ -131,13 +131,13 @@ def label(path: Sequence[str | int], lang: str = DEFAULT) -> str:
 def unit_of(path: Sequence[str | int], project: Project) -> str:
     """How to print the input's values: '%', a currency code, or '' for plain numbers."""
     name = str(path[-1])
+    owner = _value_at(project, path[:-1])
     if path[0] == "tech" and name in ("value", "baseline_value"):  # a metric's value: a rate only for rate metrics
         from .economics import RATE_METRICS
 
-        owner = _value_at(project, path[:-1])
         return "%" if getattr(owner, "metric", None) in RATE_METRICS else ""
-    annotation = _annotation(project, path)
-    if annotation is not None and "parse_rate" in str(annotation):  # rates are validated by parse_rate
+    info = type(owner).model_fields.get(name) if isinstance(owner, BaseModel) else None
+    if info is not None and "parse_rate" in str(field_type(info)):  # rates are validated by parse_rate
         return "%"
     if "usd" in name:
         return "USD"
@@ -150,22 +150,6 @@ def _value_at(model: Any, path: Sequence[str | int]) -> Any:
     for part in path:
         model = model[part] if isinstance(part, int) else getattr(model, part, None)
     return model
-
-
-def _annotation(model: Any, path: Sequence[str | int]) -> Any:
-    annotation = None
-    for part in path:
-        if isinstance(part, int):
-            model = model[part] if isinstance(model, list) and part < len(model) else None
-            continue
-        if not isinstance(model, BaseModel):
-            return None
-        info = type(model).model_fields.get(part)
-        if info is None:
-            return None
-        annotation = field_type(info)
-        model = getattr(model, part)
-    return annotation
 
 
 def numeric_inputs(project: Project) -> list[Input]:
@@ -240,7 +224,7 @@ class Core:
     as_of: str | None
     base_compute: tuple[dict[str, Any], Facts]
     _outcomes: dict[tuple, Outcome] = field(default_factory=dict)
-    _contexts: dict[tuple, tuple[Context, list]] = field(default_factory=dict)
+    _criteria: dict[tuple, list] = field(default_factory=dict)  # per context: each criterion with its scaled bands
     _references: dict[tuple, tuple[Facts, tuple, dict[str, list[int]]]] = field(default_factory=dict)
     evaluations: int = 0
 
@@ -271,11 +255,11 @@ class Core:
         facts = self.facts(project, recompute)
         ctx = scoring_context(project, self.rate, self.has_dataset)
         ctx_key = (ctx.stage, tuple(sorted(ctx.has.items())))
-        if ctx_key not in self._contexts:
-            criteria = [(c, [b.scaled(ctx.local_per_usd if c.usd else 1.0) for b in c.bands_for(ctx.stage)])
-                        for r in self.rubrics for c in r.criteria]
-            self._contexts[ctx_key] = (ctx, criteria)
-        _, criteria = self._contexts[ctx_key]
+        if ctx_key not in self._criteria:
+            self._criteria[ctx_key] = [(c, [b.scaled(ctx.local_per_usd if c.usd else 1.0)
+                                            for b in c.bands_for(ctx.stage)])
+                                       for r in self.rubrics for c in r.criteria]
+        criteria = self._criteria[ctx_key]
         codes = self._codes(facts, criteria, ctx_key)
         key = (ctx_key, codes)
         if key not in self._outcomes:
@@ -570,7 +554,7 @@ def summary_line(rb: dict[str, Any], lang: str = DEFAULT) -> str:
             verdict=_(rb["base"]["verdict"])))
     if rb["tornado"]:
         top = rb["tornado"][0]
-        words = label(tuple(int(p) if p.isdigit() else p for p in top["field"].split(".")), lang)
+        words = label(field_path(top["field"]), lang)
         parts.append(_("most sensitive to {input}").format(input=words) + (
             "" if rb["inputs"] else f" (±{rb['swing']:.0%})"))
     return _("; ").join(parts)
