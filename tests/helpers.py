@@ -94,3 +94,13 @@ def html_text(html: str | bytes) -> str:
     if isinstance(html, bytes):
         html = html.decode("utf-8")
     return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def check_archetype_pdf(example: str, result: dict, text: str) -> None:
+    """An example's PDF text shows its verdict label, its bounds and every red flag; its project says the figures
+    are illustrative. model-lab renders in Chinese (language: zh), with translated labels and messages."""
+    assert result["overall"]["verdict_label"] in text and ("bounds" in text or "上下限" in text)
+    assert "illustrative" in (EXAMPLES / example / "project.yaml").read_text(encoding="utf-8")
+    flat = " ".join(text.split())
+    for flag in result["overall"]["red_flags"]:
+        assert flag["fact"] and flag["message"].replace("：", ":").split(":")[0] in flat, flag["message"]

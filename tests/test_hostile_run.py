@@ -1,9 +1,11 @@
 """Issue 10's acceptance: a full `assess run` on a hostile project directory.
 
-A founder's folder carries every trick from the issue at once. Each run goes through `python -m assess` in its own
-session, as an analyst's shell would start it, and must either exit 2 (one located line per problem) or render
-every format safely. Afterwards: no process of its group is alive, no temporary file is left, no PWNED file
-exists, and not one byte of the analyst's files outside the project folder appears in any output.
+A founder's folder carries every trick from the issue at once. The PDF run, the one that forks the benchmark's
+workers, goes through `python -m assess` (the installed package) in its own session and working folder, as an
+analyst's shell would start it; the other formats and the refusals run in-process. Each run must either exit 2
+(one located line per problem) or render safely. Afterwards: no process of the PDF run's group is alive, no
+temporary file is left, no PWNED file exists, and not one byte of the analyst's files outside the project folder
+appears in any output.
 """
 
 from __future__ import annotations
@@ -36,9 +38,8 @@ _group = process_group
 
 
 def assess(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run assess as a shell job would (own session) and check that it leaves no process behind."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "assess", *args], cwd=cwd, env=env, start_new_session=True,
+    """Run the installed assess as a shell job would (own session) and check that it leaves no process behind."""
+    proc = subprocess.Popen([sys.executable, "-m", "assess", *args], cwd=cwd, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         out, err = proc.communicate(timeout=240)
@@ -109,25 +110,27 @@ def leaked(blob: bytes, names_too: bool = True) -> list[str]:
 
 
 @pytest.mark.slow
-def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke):
+def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke, monkeypatch):
     home, founder = hostile_folder(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    cwd = tmp_path / "cwd"
-    cwd.mkdir()
 
     # 1. A dataset inside the folder, with hostile labels, columns and cells: every format renders safely.
+    # The PDF, benchmark included, from a real process started in the output folder (-o relative to it): the
+    # installed package finds its templates, rubrics and fonts from there, and stdout stays empty.
     project = write_project(founder, "data.csv")
-    outputs = {}
-    for fmt in ("pdf", "html", "md", "json"):
-        target = out / f"report.{fmt}"
-        speed = ["--budget", "5"] if fmt == "pdf" else ["--no-bench"]  # the charts of hostile labels are in the PDF
-        done = assess("run", str(project), "--format", fmt, "-o", str(target), *speed, "--date", "2026-01-01",
-                      cwd=cwd)
-        assert done.returncode == 0, done.stderr.decode()
-        assert b"Traceback" not in done.stderr
-        outputs[fmt] = target.read_bytes()
-        assert leaked(outputs[fmt] + done.stdout + done.stderr) == []
+    done = assess("run", str(project), "-o", "report.pdf", "--budget", "1", "--date", "2026-01-01", cwd=out)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Traceback" not in done.stderr and b"verdict: " in done.stderr and done.stdout == b""
+    outputs = {"pdf": (out / "report.pdf").read_bytes()}
+    assert leaked(outputs["pdf"] + done.stderr) == []
+    monkeypatch.chdir(out)  # in-process runs, relative paths and the working folder as for the PDF run
+    for fmt in ("html", "md", "json"):
+        done = invoke("run", project, "--format", fmt, "-o", f"report.{fmt}", "--no-bench", "--draws", "0",
+                      "--date", "2026-01-01")
+        assert done.exit_code == 0, done.stderr
+        outputs[fmt] = (out / f"report.{fmt}").read_bytes()
+        assert leaked(outputs[fmt] + (done.stdout + done.stderr).encode()) == []
     assert b"<script>alert" not in outputs["html"] and b"<img src=http" not in outputs["html"]
     md = outputs["md"].decode()
     assert "](http://attacker" not in md and "\n# Verdict: Strong" not in md
@@ -137,6 +140,7 @@ def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke):
     assert "shlex" not in md and "'deal$(touch PWNED).yaml'" in md  # the re-run command quotes the file name
     assert outputs["pdf"].startswith(b"%PDF")
     pdf = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(outputs["pdf"])).pages).split())
+    assert "Executive summary" in pdf and "Appendix" in pdf and "Evidence: baseline benchmark" in pdf
     assert f"assess run '{FILENAME}' --seed 0 --date 2026-01-01" in pdf  # quoted in the PDF too
     assert "$25k_to_$50k" in pdf  # '$' labels are text, never mathtext (test_dollar_labels_are_drawn_literally)
 
@@ -169,9 +173,9 @@ def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke):
     assert done.exit_code == 2 and "Traceback" not in done.stderr and "error: " in done.stderr, done.stderr
     assert (out / "report.pdf").read_bytes() == earlier
 
-    # 3. Nothing left over: no temporary files beside the outputs or in the founder's folder, no PWNED anywhere.
+    # 3. Nothing left over: no temporary files beside the outputs (the working folder) or in the founder's folder,
+    # no PWNED anywhere.
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.md", "report.pdf"]
     assert sorted(p.name for p in founder.iterdir()) == sorted(["data.csv", "leak.csv", "home_dir", "pipe.csv",
                                                                FILENAME])
-    assert list(cwd.iterdir()) == []
     assert not list(tmp_path.rglob("PWNED")) and not (ROOT / "PWNED").exists()

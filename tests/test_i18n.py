@@ -17,6 +17,7 @@ from assess.pipeline import RunOptions, run
 from assess.report import render
 from assess.report.format import date, fmt, money, pct
 
+import helpers
 from helpers import EXAMPLES, ROOT, write
 
 MODEL_LAB = EXAMPLES / "model-lab" / "project.yaml"
@@ -36,8 +37,18 @@ def zh_pdf(results) -> PdfReader:
     return PdfReader(io.BytesIO(render(results["zh"], "pdf")))
 
 
+_PAGES: dict[int, tuple[PdfReader, list[str]]] = {}
+
+
+def _pages(reader: PdfReader) -> list[str]:
+    """Each page's text, extracted once per reader (a zh report takes pypdf about a second)."""
+    if id(reader) not in _PAGES:
+        _PAGES[id(reader)] = (reader, [page.extract_text() for page in reader.pages])  # the reader keeps its id
+    return _PAGES[id(reader)][1]
+
+
 def _text(reader: PdfReader) -> str:
-    return "".join("".join(page.extract_text() for page in reader.pages).split())  # CJK wraps anywhere
+    return "".join("".join(_pages(reader)).split())  # CJK wraps anywhere
 
 
 def _fonts(reader: PdfReader) -> dict[str, dict]:
@@ -81,6 +92,13 @@ def test_zh_pdf_reads_back_in_chinese(zh_pdf, results):
     assert "2026年11月23日" in text and "执行摘要" in text and "向创始人提出的问题" in text
     assert "第1页，共" in text  # the page footer, from the catalogue through CSS
     assert "星衡智能" in text  # the founder's own Chinese text
+
+
+@pytest.mark.slow  # shares the zh PDF render with the tests around it
+def test_model_lab_archetype_renders_in_chinese(zh_pdf, results):
+    """The archetype check of test_company.py, on the example whose PDF is this zh one."""
+    text = "\n".join(_pages(zh_pdf)).replace("\x00", "")
+    helpers.check_archetype_pdf("model-lab", results["zh"], text)
 
 
 @pytest.mark.slow  # shares the zh PDF render with the tests around it
@@ -129,12 +147,10 @@ def test_every_cjk_character_maps_to_a_real_glyph(zh_pdf):
 
 
 @pytest.mark.slow
-def test_a_chinese_name_in_an_english_pdf(tmp_path):
-    project = write(tmp_path, "name: 星衡智能 (Xingheng AI)\ntagline: 面向金融的私有化大模型\nstage: seed\n"
-                              "market:\n  competitors: [{name: 国内头部大模型公司, strength: dominant}]\n"
-                              "  differentiation: 私有化部署与国产算力适配。\n")
-    result = run(project, RunOptions(date="2026-11-23", run_bench=False))
-    reader = PdfReader(io.BytesIO(render(result, "pdf")))
+@pytest.mark.xdist_group("twin_pdfs")
+def test_a_chinese_name_in_an_english_pdf(twin_pdfs):
+    result, pdf, _ = twin_pdfs
+    reader = PdfReader(io.BytesIO(pdf))
     text = _text(reader)
     assert "Executivesummary" in text and result["overall"]["verdict"].replace(" ", "") in text
     for chinese in ("星衡智能", "面向金融的私有化大模型", "国内头部大模型公司", "私有化部署与国产算力适配"):

@@ -300,7 +300,7 @@ def test_a_lost_worker_is_retried_once_then_reported(executor, kills, status):
     from assess.portfolio.task import Task
 
     task = Task(name="strong", path=str(EXAMPLES / "strong" / "project.yaml"),
-                options=RunOptions(budget=3, date="2026-01-01"), cores=1, key="k")
+                options=RunOptions(budget=1, draws=0, date="2026-01-01"), cores=1, key="k")
     stop = threading.Event()
     killer = threading.Thread(target=_kill_pool_workers, args=(stop, kills))
     killer.start()
