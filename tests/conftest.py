@@ -27,29 +27,6 @@ def invoke(runner):
     return _invoke
 
 
-CHINESE_FULL = (FULL.replace("name: Acme AI", "name: 星衡智能 (Xingheng AI)")
-                .replace("tagline: Classifies support tickets", "tagline: 面向金融的私有化大模型")
-                .replace("{name: BigCo, strength: strong}", "{name: 国内头部大模型公司, strength: dominant}")
-                .replace("Works inside the ticketing tools teams already use, with no integration work.",
-                         "私有化部署与国产算力适配。"))
-
-
-@pytest.fixture(scope="session")
-def twin_pdfs(tmp_path_factory) -> tuple[dict, bytes, bytes]:
-    """An English report on a project with a Chinese name, run and rendered twice from scratch with
-    SOURCE_DATE_EPOCH pinned: (the first result, the first PDF, the second PDF). One pair of real renders serves
-    the byte-identity test (test_report.py) and the CJK-text-in-an-English-PDF test (test_i18n.py); both carry
-    xdist_group("twin_pdfs") so that they share it."""
-    from assess.pipeline import run
-    from assess.report import render
-
-    path = write(tmp_path_factory.mktemp("twin"), CHINESE_FULL)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
-        first, second = run(path), run(path)
-        return first, render(first, "pdf"), render(second, "pdf")
-
-
 @pytest.fixture
 def text_csv(tmp_path) -> Path:
     path = tmp_path / "tickets.csv"
@@ -61,6 +38,17 @@ def text_csv(tmp_path) -> Path:
 def full_project(tmp_path, text_csv) -> Path:
     body = FULL + "data:\n  path: tickets.csv\n  target: label\n  text_columns: [text]\n  source: proprietary\n"
     return write(tmp_path, body)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Files with the most slow tests first. Tests run in parallel one file per worker (--dist loadfile, so that a
+    file's module fixtures, its shared runs and renders, are made once), and a heavy file started last would leave
+    the other workers idle at the end."""
+    weight: dict[str, int] = {}
+    for item in items:
+        weight[item.nodeid.split("::")[0]] = weight.get(item.nodeid.split("::")[0], 0) + bool(
+            item.get_closest_marker("slow"))
+    items.sort(key=lambda item: -weight[item.nodeid.split("::")[0]])  # stable: the order inside a file is kept
 
 
 def pytest_xdist_auto_num_workers(config) -> int:

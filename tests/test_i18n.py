@@ -18,7 +18,7 @@ from assess.report import render
 from assess.report.format import date, fmt, money, pct
 
 import helpers
-from helpers import EXAMPLES, ROOT, write
+from helpers import EXAMPLES, FULL, ROOT, write
 
 MODEL_LAB = EXAMPLES / "model-lab" / "project.yaml"
 PO = LOCALE_DIR / "zh" / "LC_MESSAGES" / "assess.po"
@@ -146,8 +146,29 @@ def test_every_cjk_character_maps_to_a_real_glyph(zh_pdf):
     assert len(_check_cjk_glyphs(zh_pdf)) > 300
 
 
+CHINESE_FULL = (FULL.replace("name: Acme AI", "name: 星衡智能 (Xingheng AI)")
+                .replace("tagline: Classifies support tickets", "tagline: 面向金融的私有化大模型")
+                .replace("{name: BigCo, strength: strong}", "{name: 国内头部大模型公司, strength: dominant}")
+                .replace("Works inside the ticketing tools teams already use, with no integration work.",
+                         "私有化部署与国产算力适配。"))
+
+
+@pytest.fixture(scope="module")
+def twin_pdfs(tmp_path_factory) -> tuple[dict, bytes, bytes]:
+    """An English report on a project with a Chinese name, run and rendered twice from scratch with
+    SOURCE_DATE_EPOCH pinned: (the first result, the first PDF, the second PDF). One pair of real renders serves
+    the byte-identity test and the CJK-text-in-an-English-PDF test."""
+    from assess.pipeline import run
+    from assess.report import render
+
+    path = write(tmp_path_factory.mktemp("twin"), CHINESE_FULL)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+        first, second = run(path), run(path)
+        return first, render(first, "pdf"), render(second, "pdf")
+
+
 @pytest.mark.slow
-@pytest.mark.xdist_group("twin_pdfs")
 def test_a_chinese_name_in_an_english_pdf(twin_pdfs):
     result, pdf, _ = twin_pdfs
     reader = PdfReader(io.BytesIO(pdf))
@@ -156,6 +177,15 @@ def test_a_chinese_name_in_an_english_pdf(twin_pdfs):
     for chinese in ("星衡智能", "面向金融的私有化大模型", "国内头部大模型公司", "私有化部署与国产算力适配"):
         assert chinese in text, chinese
     assert {"星", "衡", "智", "能"} <= _check_cjk_glyphs(reader)
+
+
+@pytest.mark.slow
+def test_pdf_is_byte_identical_with_pinned_date(twin_pdfs):
+    """Two runs from scratch, two renders, the CJK font subset included: the same bytes (the determinism test of
+    docs/security.md, beside test_report.py::test_same_input_same_json_and_html)."""
+    first, pdf, again = twin_pdfs
+    assert first["reproducibility"]["date"] == "2026-01-01"
+    assert pdf.startswith(b"%PDF") and pdf == again
 
 
 # --- the same project in both languages -------------------------------------------------------------------------
