@@ -43,7 +43,8 @@ def full_project(tmp_path, text_csv) -> Path:
 def pytest_collection_modifyitems(config, items) -> None:
     """Files with the most slow tests first. Tests run in parallel one file per worker (--dist loadfile, so that a
     file's module fixtures, its shared runs and renders, are made once), and a heavy file started last would leave
-    the other workers idle at the end."""
+    the other workers idle at the end (--no-loadscope-reorder keeps this order; xdist's own puts files with the
+    most tests first)."""
     weight: dict[str, int] = {}
     for item in items:
         weight[item.nodeid.split("::")[0]] = weight.get(item.nodeid.split("::")[0], 0) + bool(

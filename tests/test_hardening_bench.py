@@ -95,14 +95,12 @@ def _curve_keys() -> set[str]:
 
 
 @pytest.mark.slow
-def test_small_dataset_pdf_via_cli(invoke, tmp_path):
-    """The exact reproduction: `assess run` to PDF on a dataset whose folds allow only 2 curve sizes."""
-    project = _small_project(tmp_path, "binary-100-rows")
-    out = tmp_path / "report.pdf"
-    result = invoke("run", project, "-o", out, "--budget", "15")
-    assert result.exit_code == 0, result.stderr
-    assert "internal error" not in result.stderr
-    text = pdf_text(out.read_bytes())
+def test_small_dataset_pdf(small_results):
+    """The reproduction: the PDF of a real run on a dataset whose folds allow only 2 curve sizes. (The same run
+    through the CLI, to a PDF, from a real process: the PDF run of tests/test_hostile_run.py.)"""
+    from assess.report import render
+
+    text = pdf_text(render(small_results["binary-100-rows"], "pdf"))
     assert "Evidence: baseline benchmark" in text and "Learning curve" in text
     assert "No power law fitted" in text and "a curve needs 3" in text.replace("\n", " ")
 

@@ -28,7 +28,7 @@ AREAS_ZH = ("市场", "技术", "数据", "算力", "商业模式", "风险")
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, dict]:
-    options = {lang: RunOptions(date="2026-11-23", run_bench=False, language=lang) for lang in ("zh", "en")}
+    options = {lang: RunOptions(date="2026-11-23", run_bench=False, language=lang, draws=400) for lang in ("zh", "en")}
     return {lang: run(MODEL_LAB, o) for lang, o in options.items()}
 
 
@@ -164,7 +164,7 @@ def twin_pdfs(tmp_path_factory) -> tuple[dict, bytes, bytes]:
     path = write(tmp_path_factory.mktemp("twin"), CHINESE_FULL)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
-        first, second = run(path), run(path)
+        first, second = run(path, RunOptions(draws=400)), run(path, RunOptions(draws=400))
         return first, render(first, "pdf"), render(second, "pdf")
 
 
