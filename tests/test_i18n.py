@@ -222,11 +222,11 @@ def test_zh_and_en_results_differ_only_in_display_strings(results):
 
 def test_a_chinese_name_in_an_english_report_and_the_language_default(tmp_path):
     project = write(tmp_path, "name: 星衡智能 (Xingheng AI)\nstage: seed\n")
-    result = run(project, RunOptions(date="2026-11-23", run_bench=False))
+    result = run(project, RunOptions(date="2026-11-23", run_bench=False, draws=0))
     assert result["language"] == "en"  # no language: field, no --lang
     html = render(result, "html").decode("utf-8")
     assert "星衡智能" in html and "Executive summary" in html and 'lang="en"' in html
-    assert run(MODEL_LAB, RunOptions(date="2026-11-23", run_bench=False))["language"] == "zh"  # language: zh
+    assert run(MODEL_LAB, RunOptions(date="2026-11-23", run_bench=False, draws=0))["language"] == "zh"  # language: zh
 
 
 # --- the catalogue ----------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from assess.portfolio.table import render_portfolio
 
 from helpers import EXAMPLES
 
-FAST = RunOptions(run_bench=False, date="2026-01-01")
+FAST = RunOptions(run_bench=False, date="2026-01-01", draws=0)  # robustness rows: their own tests below
 GOOD = ("api-app", "model-lab", "consumer-app")
 
 
@@ -97,11 +97,11 @@ def test_batch_on_a_dask_local_cluster_ranks_isolates_failures_and_resumes(apps,
     fixed = run_batch([str(apps)], out, FAST, formats=("json", "md"), progress=progress.append)
     assert progress[-1].skipped == 3 and _rows(fixed)["broken"]["status"] == "ok" and fixed.failed == 1
     progress.clear()
-    run_batch([str(apps)], out, RunOptions(run_bench=False, date="2026-01-02"), formats=("json", "md"),
+    run_batch([str(apps)], out, RunOptions(run_bench=False, date="2026-01-02", draws=0), formats=("json", "md"),
               progress=progress.append)
     assert progress[-1].skipped == 0
     progress.clear()
-    run_batch([str(apps)], out, RunOptions(run_bench=False, date="2026-01-02"), formats=("json", "md"),
+    run_batch([str(apps)], out, RunOptions(run_bench=False, date="2026-01-02", draws=0), formats=("json", "md"),
               force=True, progress=progress.append)
     assert progress[-1].skipped == 0
 
@@ -284,7 +284,8 @@ def _kill_pool_workers(stop, times: int) -> None:
 @pytest.mark.slow
 def test_the_local_path_never_imports_dask(tmp_path):
     code = ("import sys; from assess.portfolio.batch import run_batch; from assess.pipeline import RunOptions; "
-            f"r = run_batch([{str(EXAMPLES / 'api-app')!r}], {str(tmp_path / 'out')!r}, RunOptions(run_bench=False)); "
+            f"r = run_batch([{str(EXAMPLES / 'api-app')!r}], {str(tmp_path / 'out')!r}, "
+            "RunOptions(run_bench=False, draws=0)); "
             "assert r.failed == 0; assert not any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
 
