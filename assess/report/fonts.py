@@ -21,7 +21,7 @@ from ..errors import Problem, UserError
 BUNDLED_FAMILY = "Assess Noto Sans SC"
 PACKAGE = "fonts-noto-cjk"  # Debian/Ubuntu; fonts-wqy-microhei also covers Chinese
 _FONTS = Path(__file__).resolve().parent.parent / "fonts"
-FILES = {"normal": "NotoSansSC-Regular.otf", "bold": "NotoSansSC-Bold.otf"}
+FILES = {"normal": "NotoSansSC-Regular.ttf", "bold": "NotoSansSC-Bold.ttf"}
 
 # Script → (characters of it, a fontconfig language that needs it).
 _SCRIPTS = {
@@ -44,7 +44,7 @@ def bundled_font_css() -> str:
     rules = []
     for weight, name in (("normal", FILES["normal"]), ("bold", FILES["bold"])):
         rules.append(f'@font-face {{ font-family: "{BUNDLED_FAMILY}"; font-weight: {weight}; font-style: normal; '
-                     f'src: url("{(_FONTS / name).as_uri()}") format("opentype"); }}')
+                     f'src: url("{(_FONTS / name).as_uri()}") format("truetype"); }}')
     return "\n".join(rules) + "\n"
 
 
