@@ -108,7 +108,7 @@ def test_small_dataset_pdf(small_results):
 @pytest.mark.slow
 @pytest.mark.parametrize("name,points", [("binary-100-rows", 2), ("10-classes-150-rows", 2), ("binary-70-rows", 0)])
 def test_small_dataset_curve_has_every_key_and_every_format_renders(small_results, name, points):
-    from assess.report import render
+    from assess.report import render, render_pdf
 
     result = small_results[name]
     curve = result["evidence"]["bench"]["learning_curve"]
@@ -118,8 +118,8 @@ def test_small_dataset_curve_has_every_key_and_every_format_renders(small_result
     html = render(result, "html").decode()
     assert "<h3>Learning curve</h3>" in html and "No power law fitted" in html
     assert ('alt="Learning curve with fitted power law"' in html) == (points > 0)
-    if name == "binary-70-rows":  # laid out once per curve length: 2 points in the CLI test above, 1 and 3 below
-        text = pdf_text(render(result, "pdf"))
+    if name == "binary-70-rows":  # laid out once per curve length: 2 points in the test above, 1 and 3 below
+        text = pdf_text(render_pdf(html))
         assert "Learning curve" in text and "No power law fitted" in text
     assert render(result, "md").startswith(b"# Small Co")
     assert json.loads(render(result, "json"))["evidence"]["bench"]["learning_curve"]["sizes"] == curve["sizes"]
@@ -131,7 +131,7 @@ def test_curve_of_any_length_renders_to_pdf_and_html(small_results, points):
     """A real result, its curve cut to 0–3 measured sizes by the engine's own fit_learning_curve (a tight budget
     gives any of these), rendered for real."""
     from assess.bench.curve import fit_learning_curve
-    from assess.report import render
+    from assess.report import render, render_pdf
     from assess.report.context import add_charts
 
     result = small_results["binary-100-rows"]
@@ -147,7 +147,7 @@ def test_curve_of_any_length_renders_to_pdf_and_html(small_results, points):
     assert ("No power law fitted" in html) == (points < 3)
     assert ('alt="Learning curve with fitted power law"' in html) == (points > 0)
     if points == 1:  # 0 and 2 points go through WeasyPrint in the tests above; 3 in test_report
-        text = pdf_text(render(result, "pdf"))
+        text = pdf_text(render_pdf(html))
         assert "Learning curve" in text and "Model: linear" in text
 
 
