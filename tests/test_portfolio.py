@@ -224,8 +224,9 @@ def test_compare_cli_renders_a_pdf_with_one_column_per_project(invoke, tmp_path)
     header = next(line for line in lines if "Dreamframe" in line)  # the three columns, in one row, in order
     assert header.index("Clausewise") < header.index("XinghengAI") < header.index("Dreamframe")
     assert "Overallscore" in first and "92/100" in first and "59/100" in first
-    assert "Whatexplainsthegap" in first or "Whatexplainsthegap" in "".join(
-        reader.pages[1].extract_text().replace("\x00", "").split())
+    second = reader.pages[1].extract_text().replace("\x00", "")
+    assert "Whatexplainsthegap" in first or "Whatexplainsthegap" in "".join(second.split())
+    assert "assess · comparison" in second and "feasibility report" not in second  # the running header
 
 
 def test_compare_json_highlights_gaps_with_their_facts():
@@ -256,6 +257,8 @@ def test_portfolio_pdf_ranks_and_links_each_report(apps, tmp_path):
     assert text.index("api-app") < text.index("model-lab") < text.index("consumer-app")
     links = [a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots") or []]
     assert (tmp_path / "out" / "projects" / "api-app.json").as_uri() in links
+    later = [page.extract_text().replace("\x00", "") for page in reader.pages[1:]]
+    assert later and all("assess · portfolio" in t and "feasibility report" not in t for t in later)  # the header
 
 
 def _busy(pid: int) -> bool:

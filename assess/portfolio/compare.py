@@ -116,7 +116,7 @@ def _worst(values: list[float | None]) -> int | None:
 def render_compare(data: dict[str, Any], fmt: str, template_dir: str | Path | None = None, *,
                    allow_missing_glyphs: bool = False) -> bytes:
     """The comparison in its language (that of the runs: `--lang`, else the first project's)."""
-    from ..report.render import environment, render_pdf
+    from ..report.render import COMPARISON_TITLE, environment, render_pdf
 
     if fmt == "json":
         from .table import dumps
@@ -129,4 +129,5 @@ def render_compare(data: dict[str, Any], fmt: str, template_dir: str | Path | No
     html = env.get_template("compare.html.j2").render(c=data)
     if fmt == "html":
         return html.encode("utf-8")
-    return render_pdf(html, template_dir, allow_missing_glyphs=allow_missing_glyphs, lang=lang)
+    return render_pdf(html, template_dir, allow_missing_glyphs=allow_missing_glyphs, lang=lang,
+                      title=COMPARISON_TITLE)

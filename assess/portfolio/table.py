@@ -126,7 +126,7 @@ def render_portfolio(data: dict[str, Any], fmt: str, template_dir: str | Path | 
                      link_base: str = "") -> bytes:
     """portfolio.html / .pdf / .md in the batch's language (`--lang`, else English). `link_base` prefixes each
     project's report link (a PDF needs an absolute one; the HTML's links are relative to its folder)."""
-    from ..report.render import environment, render_pdf
+    from ..report.render import PORTFOLIO_TITLE, environment, render_pdf
 
     lang = (data.get("options") or {}).get("language") or "en"
     env = environment(template_dir, lang)
@@ -136,7 +136,7 @@ def render_portfolio(data: dict[str, Any], fmt: str, template_dir: str | Path | 
                                                         link_base=link_base)
     if fmt == "html":
         return html.encode("utf-8")
-    return render_pdf(html, template_dir, lang=lang)
+    return render_pdf(html, template_dir, lang=lang, title=PORTFOLIO_TITLE)
 
 
 def dumps(data: dict[str, Any]) -> bytes:

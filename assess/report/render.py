@@ -110,12 +110,15 @@ def _time_limit(seconds: int) -> Iterator[None]:
 
 # The running header and the page numbers live in CSS (@page margin boxes), out of the templates' reach.
 PAGE_TITLE = N_("assess · feasibility report")
+PORTFOLIO_TITLE = N_("assess · portfolio")
+COMPARISON_TITLE = N_("assess · comparison")
 PAGE_NUMBER = N_("Page %(page)s of %(pages)s")
 
 
-def page_css(lang: str) -> str:
-    """@page margin boxes in `lang` (report.css holds the English ones)."""
-    if lang == DEFAULT:
+def page_css(lang: str, title: str = PAGE_TITLE) -> str:
+    """@page margin boxes in `lang`, with `title` (an untranslated message) as the running header. report.css holds
+    the English ones of a feasibility report."""
+    if lang == DEFAULT and title == PAGE_TITLE:
         return ""
     gettext = translations(lang).gettext
 
@@ -124,7 +127,7 @@ def page_css(lang: str) -> str:
 
     number = css_string(gettext(PAGE_NUMBER))
     number = number.replace("%(page)s", '" counter(page) "').replace("%(pages)s", '" counter(pages) "')
-    return (f"@page {{ @top-left {{ content: {css_string(gettext(PAGE_TITLE))}; }} "
+    return (f"@page {{ @top-left {{ content: {css_string(gettext(title))}; }} "
             f"@bottom-right {{ content: {number}; }} }}\n"
             "@page :first { @top-left { content: none; } }\n")
 
@@ -140,9 +143,10 @@ def _html_lang(html: str) -> str:
 
 
 def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=None,
-               allow_missing_glyphs: bool = False, lang: str | None = None) -> bytes:
+               allow_missing_glyphs: bool = False, lang: str | None = None, title: str = PAGE_TITLE) -> bytes:
     """HTML → PDF with the restricted fetcher on every HTML() and CSS() call. Text that neither the bundled CJK
-    font nor an installed font can draw stops the render (UserError) unless `allow_missing_glyphs`."""
+    font nor an installed font can draw stops the render (UserError) unless `allow_missing_glyphs`. `title` is the
+    running header (PAGE_TITLE, PORTFOLIO_TITLE or COMPARISON_TITLE), translated into the page's language."""
     from weasyprint import CSS, HTML
 
     from .fetcher import RestrictedFetcher
@@ -164,7 +168,7 @@ def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=Non
         return CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=font_config)
 
     sheets = [sheet(stylesheet)]
-    localised = page_css(lang or _html_lang(html))
+    localised = page_css(lang or _html_lang(html), title)
     if localised:
         sheets.append(sheet(localised))
     if needs_cjk_font(html):  # only then: an English report neither loads nor embeds the 3 MB of CJK outlines
