@@ -210,12 +210,18 @@ def _wait_until(condition, timeout: float) -> bool:
     return condition()
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class _Started:
     """A process in its own session, with stderr collected by a thread (so it never blocks on a full pipe)."""
 
     def __init__(self, args: list[str], cwd: Path):
+        # A foreground job of an interactive shell: its own group, Ctrl-C at its default. (A job started in the
+        # background by a script inherits SIGINT ignored, and Python keeps it so: Ctrl-C would never arrive.)
         self.proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=ENV, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True)
+                                     stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_default_sigint)
         self.pgid = self.proc.pid
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)

@@ -262,11 +262,21 @@ def test_portfolio_pdf_ranks_and_links_each_report(apps, tmp_path):
 
 
 def _busy(pid: int) -> bool:
-    """A worker is mid-project once it has forked the benchmark's own workers (Linux /proc)."""
+    """A worker is mid-project once it has forked the benchmark's own workers (Linux /proc): children that run
+    its own command line. Not any child: a Dask worker starting up runs short helpers (`uname -p`, a resource
+    tracker), and killing it then fails the cluster's start instead of a project."""
     try:
-        return any((task / "children").read_text().split() for task in Path(f"/proc/{pid}/task").iterdir())
+        own = Path(f"/proc/{pid}/cmdline").read_bytes()
+        children = [c for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
     except OSError:
         return False
+    for child in children:
+        try:
+            if Path(f"/proc/{child}/cmdline").read_bytes() == own:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _kill_pool_workers(stop, times: int) -> None:
