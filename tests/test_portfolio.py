@@ -261,35 +261,43 @@ def test_portfolio_pdf_ranks_and_links_each_report(apps, tmp_path):
     assert later and all("assess · portfolio" in t and "feasibility report" not in t for t in later)  # the header
 
 
-def _busy(pid: int) -> bool:
-    """A worker is mid-project once it has forked the benchmark's own workers (Linux /proc): children that run
-    its own command line. Not any child: a Dask worker starting up runs short helpers (`uname -p`, a resource
-    tracker), and killing it then fails the cluster's start instead of a project."""
+def _forked_workers(pid: int) -> set[int]:
+    """The children of `pid` that run its own command line: the benchmark's forked workers (Linux /proc)."""
     try:
         own = Path(f"/proc/{pid}/cmdline").read_bytes()
         children = [c for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
     except OSError:
-        return False
+        return set()
+    found = set()
     for child in children:
         try:
             if Path(f"/proc/{child}/cmdline").read_bytes() == own:
-                return True
+                found.add(int(child))
         except OSError:
             continue
-    return False
+    return found
 
 
-def _kill_pool_workers(stop, times: int) -> None:
-    """SIGKILL this process's worker processes while they run a project, `times` times."""
+def _kill_pool_workers(stop, times: int, settled: float = 0.25) -> None:
+    """SIGKILL this process's worker processes while they run a project, `times` times. A worker is mid-project
+    once it has forked the benchmark's own workers and they have been there for `settled` seconds. Not any child:
+    a Dask worker starting up runs short helpers (`uname -p`: between its fork and its exec, on a loaded machine
+    for tens of milliseconds, a child with the worker's own command line), and killing the worker then fails the
+    cluster's start instead of a project."""
     import multiprocessing
     import os
     import signal
 
     killed = 0
+    since: dict[tuple[int, int], float] = {}  # (worker, its forked child) → when first seen
     while killed < times and not stop.is_set():
-        busy = [c for c in multiprocessing.active_children() if c.pid and _busy(c.pid)]
-        for child in busy:
-            os.kill(child.pid, signal.SIGKILL)
+        now = time.monotonic()
+        seen = {(c.pid, child) for c in multiprocessing.active_children() if c.pid
+                for child in _forked_workers(c.pid)}
+        since = {pair: since.get(pair, now) for pair in seen}
+        busy = {pid for (pid, _child), first in since.items() if now - first >= settled}
+        for pid in busy:
+            os.kill(pid, signal.SIGKILL)
         killed += bool(busy)
         time.sleep(0.05)
 
