@@ -158,9 +158,6 @@ def twin_pdfs(tmp_path_factory) -> tuple[dict, bytes, bytes]:
     """An English report on a project with a Chinese name, run and rendered twice from scratch with
     SOURCE_DATE_EPOCH pinned: (the first result, the first PDF, the second PDF). One pair of real renders serves
     the byte-identity test and the CJK-text-in-an-English-PDF test."""
-    from assess.pipeline import run
-    from assess.report import render
-
     path = write(tmp_path_factory.mktemp("twin"), CHINESE_FULL)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01

@@ -9,8 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from assess.pipeline import RunOptions, run
-from assess.report import render, render_html, render_markdown
-from assess.report.render import render_pdf
+from assess.report import render, render_html, render_markdown, render_pdf
 
 from helpers import EXAMPLES, FULL, ROOT, html_text, write
 
@@ -76,7 +75,6 @@ def test_same_input_same_json_and_html(tmp_path):
     assert render(first, "html") == render(second, "html")
 
 
-@pytest.mark.slow
 # The PDF's byte identity is tests/test_i18n.py::test_pdf_is_byte_identical_with_pinned_date: its pair of renders
 # also serves the CJK-text-in-an-English-PDF test.
 
