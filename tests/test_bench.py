@@ -137,6 +137,13 @@ def test_budget_is_a_hard_limit_and_finished_models_are_kept(tmp_path):
     assert elapsed < 6 * 1.1
     assert models["sleepy"]["status"] == "timeout" and models["sleepy"]["cv_mean"] is None
     assert models["dummy (prior / mean)"]["status"] == "ok"
+    # Only chance level was measured: learnability is unknown, not "no better than chance" (a false red flag).
+    assert result["baselines_finished"] == 0
+    assert result["answers"][0]["answer"].startswith("Unknown: no baseline beyond the dummy finished")
+    assert any("only the dummy baseline finished within the 6 s budget" in w for w in result["warnings"])
+    facts = bench_facts(result)
+    assert facts.get("bench.dummy_score") is not None
+    assert facts.get("bench.lift_over_dummy") is None and facts.get("bench.best_score") is None
 
 
 def test_failing_model_is_reported_not_fatal():

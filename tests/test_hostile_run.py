@@ -119,7 +119,7 @@ def test_hostile_project_directory_exits_2_or_renders_safely(tmp_path, invoke, m
     # The PDF, benchmark included, from a real process started in the output folder (-o relative to it): the
     # installed package finds its templates, rubrics and fonts from there, and stdout stays empty.
     project = write_project(founder, "data.csv")
-    done = assess("run", str(project), "-o", "report.pdf", "--budget", "1", "--date", "2026-01-01", cwd=out)
+    done = assess("run", str(project), "-o", "report.pdf", "--budget", "20", "--date", "2026-01-01", cwd=out)
     assert done.returncode == 0, done.stderr.decode()
     assert b"Traceback" not in done.stderr and b"verdict: " in done.stderr and done.stdout == b""
     outputs = {"pdf": (out / "report.pdf").read_bytes()}

@@ -12,6 +12,14 @@ def answer_questions(result: dict[str, Any]) -> list[dict[str, str]]:
     metric, best, dummy = result["metric"], result["best"], result["dummy"]
     lift = lift_over_dummy(result)
     answers = []
+    if only_dummy(result):
+        why = f"no baseline beyond the dummy finished within the {result['budget']:g} s budget; raise --budget"
+        dummy_meets = dummy is not None and result.get("target_score") is not None and target_met(result)
+        return [{"question": "Is the task learnable from this data?", "answer": f"Unknown: {why}."},
+                {"question": "Does a cheap model already meet the target?",
+                 "answer": (f"Yes: even the dummy baseline reaches {dummy['score']:.3f} against a target of "
+                            f"{result['target_score']:g}.") if dummy_meets else f"Unknown: {why}."},
+                {"question": "How much more data would reach the target?", "answer": f"Unknown: {why}."}]
     if dummy is None or lift is None:
         learnable = "Unknown: the dummy baseline did not finish."
     elif lift >= 0.3:
@@ -71,9 +79,14 @@ def target_met(result: dict[str, Any]) -> bool:
     return target is not None and _meets(result, target)
 
 
+def only_dummy(result: dict[str, Any]) -> bool:
+    """True when the dummy is the only baseline that finished: the lift over chance is then unknown, not zero."""
+    return result.get("baselines_finished") == 0
+
+
 def lift_over_dummy(result: dict[str, Any]) -> float | None:
     dummy = result.get("dummy")
-    if not dummy or dummy.get("score") is None:
+    if not dummy or dummy.get("score") is None or only_dummy(result):
         return None
     best, chance = result["best"]["score"], dummy["score"]
     if result["higher_is_better"]:
@@ -86,9 +99,16 @@ def bench_facts(result: dict[str, Any], include_timings: bool = True) -> Facts:
     facts = Facts()
     add = lambda name, value, note="": facts.add(name, value, origin="benchmark", note=note)  # noqa: E731
     metric = result["metric"]
-    add("bench.best_score", result["best"]["score"], f"{metric}, {result['best']['name']}")
     if result.get("dummy"):
         add("bench.dummy_score", result["dummy"]["score"], metric)
+    if only_dummy(result):
+        # Chance level is all that was measured: what a real model reaches stays unknown, unless even chance
+        # meets the target (then the target is trivial whatever else would have finished).
+        if target_met(result):
+            add("bench.meets_target_cheaply", True, result["best"]["name"])
+            add("bench.data_multiple_for_target", 1.0, "target already met by the dummy baseline")
+        return facts
+    add("bench.best_score", result["best"]["score"], f"{metric}, {result['best']['name']}")
     add("bench.lift_over_dummy", lift_over_dummy(result), metric)
     target = result.get("target_score")
     if target is not None:

@@ -206,6 +206,11 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
             curve = _learning_curve(pool, best_index, candidates[best_index], prep, splits, metric, higher, options,
                                     deadline, fold_scores.get(best["name"], {}))
     dummy = next((m for m in models if m["name"] == BASELINES[0].name and m["cv_mean"] is not None), None)
+    finished = sum(1 for m in ok if m["name"] != BASELINES[0].name)
+    if not finished:
+        prep.warnings.append(Message(N_("only the dummy baseline finished within the {budget} s budget: whether the "
+                                        "task is learnable is unknown; raise --budget"),
+                                     budget=f"{options.budget:g}"))
     result: dict[str, Any] = {
         "task": prep.spec.task,
         "metric": metric,
@@ -222,6 +227,7 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
         "models": models,
         "best": {"name": best["name"], "score": best["cv_mean"], "ci95": best["cv_ci95"]},
         "dummy": {"name": dummy["name"], "score": dummy["cv_mean"]} if dummy else None,
+        "baselines_finished": finished,  # models beyond the dummy with a score
         "target_metric": options.target_metric,
         "target_score": options.target_score,
         "cross_fold_duplicates": leak,
