@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import shlex
@@ -41,10 +42,20 @@ def template_dirs(user_dir: str | Path | None) -> list[Path]:
 
 def environment(user_dir: str | Path | None = None, lang: str = DEFAULT) -> Environment:
     """The template environment for one report language: `_()` and `{% trans %}` look up the gettext catalogue
-    (English is the identity), and the number filters follow the language's conventions."""
+    (English is the identity), and the number filters follow the language's conventions.
+
+    One environment per search path and language, kept for the process: it keeps its compiled templates (compiling
+    the report's takes about 0.4 s, as long as laying out a quarter of it), and its loaders still reload a template
+    whose file changed."""
     lang = check_language(lang)
+    return _environment(tuple(str(d.resolve()) for d in template_dirs(user_dir)), lang)
+
+
+@functools.lru_cache(maxsize=32)
+def _environment(dirs: tuple[str, ...], lang: str) -> Environment:
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(user_dir)]),
+        loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+        auto_reload=True,
         autoescape=lambda name: bool(name) and not str(name).endswith(".md.j2"),
         undefined=StrictUndefined,
         trim_blocks=True,
