@@ -348,6 +348,30 @@ def test_charts_draw_chinese_labels_with_the_bundled_font():
         bar_chart(["国内头部大模型公司", "开源"], [0.5, 0.7], "缺失单元格（%）")
 
 
+def _chart_page(labels: list[str]) -> str:
+    """An English page whose only CJK text, if any, is in a chart's labels (SVG <text>, laid out by WeasyPrint)."""
+    from assess.report.charts import bar_chart
+
+    return f'<html lang="en"><body><p>Class balance</p><img src="{bar_chart(labels, [3, 1], "rows")}"></body></html>'
+
+
+def test_a_cjk_label_only_in_a_chart_loads_and_embeds_the_cjk_font():
+    from assess.report import render_pdf
+
+    reader = PdfReader(io.BytesIO(render_pdf(_chart_page(["电子邮件", "spam"]))))
+    assert any(name.endswith("+Assess-Noto-Sans-SC") for name in _fonts(reader)), list(_fonts(reader))
+    assert "电子邮件" in _text(reader) and {"电", "子", "邮", "件"} <= _check_cjk_glyphs(reader)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph:UserWarning")  # matplotlib measures the boxes it cannot draw
+def test_a_chart_label_no_font_draws_stops_the_render(monkeypatch):
+    from assess.report import fonts, render_pdf
+
+    monkeypatch.setattr(fonts, "_installed_covers", lambda codepoints: False)  # a machine with no CJK font at all
+    with pytest.raises(UserError, match=r"Korean.*3 characters: 한국어"):
+        render_pdf(_chart_page(["한국어", "spam"]))
+
+
 def test_text_no_font_draws_stops_the_render_unless_allowed(monkeypatch):
     from assess.report import fonts
 

@@ -64,6 +64,27 @@ def needs_cjk_font(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
+_SVG_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
+_SVG_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
+
+
+def drawn_text(html: str) -> str:
+    """The text a PDF of this HTML draws: the page's own, and the labels of its embedded SVG charts, which
+    WeasyPrint lays out with the same fonts (so a CJK class name in a chart alone still needs the CJK font)."""
+    import base64
+    import binascii
+    from html import unescape
+
+    labels = []
+    for payload in _SVG_URI.findall(html):
+        try:
+            svg = base64.b64decode(payload).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+        labels += [unescape(text) for text in _SVG_TEXT.findall(svg)]
+    return "\n".join([html, *labels])
+
+
 def _fc_list(query: str) -> str | None:
     fc_list = shutil.which("fc-list")
     if fc_list is None:

@@ -161,9 +161,10 @@ def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=Non
     from weasyprint import CSS, HTML
 
     from .fetcher import RestrictedFetcher
-    from .fonts import bundled_font_css, check_glyphs, fonts_dir, needs_cjk_font
+    from .fonts import bundled_font_css, check_glyphs, drawn_text, fonts_dir, needs_cjk_font
 
-    for line in check_glyphs(html, allow_missing=allow_missing_glyphs):
+    text = drawn_text(html)
+    for line in check_glyphs(text, allow_missing=allow_missing_glyphs):
         log.warning(line)
     dirs = template_dirs(template_dir)
     fetcher = fetcher or RestrictedFetcher([*dirs, fonts_dir()])
@@ -182,7 +183,7 @@ def render_pdf(html: str, template_dir: str | Path | None = None, *, fetcher=Non
     localised = page_css(lang or _html_lang(html), title)
     if localised:
         sheets.append(sheet(localised))
-    if needs_cjk_font(html):  # only then: an English report neither loads nor embeds the 3 MB of CJK outlines
+    if needs_cjk_font(text):  # only then: an English report neither loads nor embeds the 3 MB of CJK outlines
         sheets.insert(0, sheet(bundled_font_css()))
     with _time_limit(RENDER_SECONDS):
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=sheets,
