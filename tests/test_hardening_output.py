@@ -250,6 +250,8 @@ def test_every_chart_draws_dollar_text_literally():
     for uri, label in zip(made, [DOLLAR_LABELS[0], DOLLAR_LABELS[1], "$m$", DOLLAR_LABELS[1]], strict=True):
         svg = "".join(_svgs(f'src="{uri}"'))
         assert label in _labels(svg) and "italic" not in svg and "Oblique" not in svg
+        assert not any("mathdefault" in text for text in _labels(svg))  # no axis labels its ticks in mathtext
+    assert {"10", "100", "1,000"} <= set(_labels("".join(_svgs(f'src="{made[2]}"'))))  # the curve's log axis
 
 
 # --- finding 8: Markdown output keeps untrusted text as text --------------------------------------------------------

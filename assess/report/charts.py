@@ -12,7 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display, ever
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+from matplotlib import font_manager, ticker  # noqa: E402
 
 from ..i18n import DEFAULT, gettext  # noqa: E402
 from .fonts import FILES, fonts_dir  # noqa: E402
@@ -116,6 +116,10 @@ def learning_curve_chart(sizes: Sequence[float], scores: Sequence[float], fit: d
             ax.axhline(target, color=WARN, linestyle="--", linewidth=1,
                        label=_("target {value}").format(value=f"{target:g}"))
         ax.set_xscale("log")
+        # Rows as plain numbers: a log axis labels its ticks in mathtext ("$\mathdefault{10^{3}}$"), which
+        # parse_math=False (founders' labels drawn literally) would print verbatim.
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+        ax.xaxis.set_minor_formatter(ticker.NullFormatter())
         ax.set_xlabel(_("training rows"))
         ax.set_ylabel(metric)
         ax.legend(frameon=False, fontsize=7, loc="lower right" if higher_is_better else "upper right")
