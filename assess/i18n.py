@@ -71,6 +71,7 @@ DISPLAY_WORDS = (
     N_("pre-ipo"), N_("public"),  # stage
     N_("self-hosted"), N_("hosted-api"), N_("self-host"), N_("API"),  # serving mode; make-or-buy's cheaper side
     N_("pretrain"), N_("full"), N_("lora"), N_("qlora"),  # compute.training_type
+    N_("ok"), N_("timeout"), N_("failed"), N_("skipped"),  # a baseline's status in the benchmark's leaderboard
 )
 
 

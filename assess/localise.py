@@ -88,6 +88,14 @@ def localise_overall(result: dict[str, Any], loc: Localiser, rubrics: list[Rubri
     compute = result["evidence"].get("compute")
     if compute and compute.get("warnings"):
         compute["warnings"] = [translate(w, lang) for w in compute["warnings"]]
+    bench = result["evidence"].get("bench")
+    if bench:
+        bench["answers"] = [{key: translate(text, lang) for key, text in qa.items()} for qa in bench["answers"]]
+        bench["warnings"] = [translate(w, lang) for w in bench.get("warnings", [])]
+        curve = bench.get("learning_curve") or {}
+        for key in ("note", "extrapolation_warning"):
+            if curve.get(key):
+                curve[key] = translate(curve[key], lang)
     result["method"]["fatal_flags"] = [loc._text(c.red_flag, "message", r.id) for r in rubrics for c in r.criteria
                                        if c.red_flag and c.red_flag.fatal]
     overall["basis"] = basis_zh(result)

@@ -348,6 +348,38 @@ def test_charts_draw_chinese_labels_with_the_bundled_font():
         bar_chart(["国内头部大模型公司", "开源"], [0.5, 0.7], "缺失单元格（%）")
 
 
+def test_benchmark_answers_and_curve_notes_have_chinese_text():
+    from assess.bench.answers import answer_questions
+    from assess.bench.curve import fit_learning_curve
+    from assess.i18n import translate
+
+    curve = fit_learning_curve([100, 200], [0.80, 0.85], "accuracy", True, 0.95, n_available=300)  # a note, no fit
+    result = {"metric": "accuracy", "higher_is_better": True, "best": {"name": "linear", "score": 0.85},
+              "dummy": {"name": "dummy", "score": 0.5}, "target_score": 0.95, "learning_curve": curve, "budget": 10,
+              "baselines_finished": 1}
+    for qa in answer_questions(result):
+        for text in qa.values():
+            shown = translate(text, "zh")
+            assert CJK.search(shown) and shown != str(text), str(text)
+    answer = translate(answer_questions(result)[2]["answer"], "zh")
+    assert answer == "未拟合学习曲线：已测 2 个规模；拟合曲线至少需要 3 个。", answer  # nested messages translated too
+
+
+@pytest.mark.slow
+def test_the_benchmark_section_speaks_chinese(tmp_path):
+    helpers.text_dataset(200).to_csv(tmp_path / "d.csv", index=False)
+    project = write(tmp_path, "name: 星衡\nlanguage: zh\ndata:\n  path: d.csv\n  target: label\n"
+                              "tech:\n  target: {metric: accuracy, value: 0.99}\n")
+    result = run(project, RunOptions(draws=0, budget=20, date="2026-01-01"))
+    from assess.report import render_html
+
+    html = render_html(result)
+    section = html[html.index('id="bench"'):html.index("</section>", html.index('id="bench"'))]
+    for english in ("Is the task learnable", "cheap model", "more data", "Model:", "No power law", "Fit err", "ok<"):
+        assert english not in section, english
+    assert "用这些数据能学会这个任务吗" in section and "模型：" in section and "完成" in section
+
+
 def _chart_page(labels: list[str]) -> str:
     """An English page whose only CJK text, if any, is in a chart's labels (SVG <text>, laid out by WeasyPrint)."""
     from assess.report.charts import bar_chart

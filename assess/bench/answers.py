@@ -5,68 +5,86 @@ from __future__ import annotations
 from typing import Any
 
 from ..facts import Facts
+from ..i18n import N_, Message
+
+LEARNABLE = N_("Is the task learnable from this data?")
+CHEAP = N_("Does a cheap model already meet the target?")
+MORE_DATA = N_("How much more data would reach the target?")
 
 
 def answer_questions(result: dict[str, Any]) -> list[dict[str, str]]:
-    """Plain-language answers to the three questions investors ask."""
+    """Plain-language answers to the three questions investors ask. Each question and answer is a Message: English
+    text everywhere (JSON, the terminal), shown in the report's language by localise."""
     metric, best, dummy = result["metric"], result["best"], result["dummy"]
     lift = lift_over_dummy(result)
-    answers = []
-    if only_dummy(result):
-        why = f"no baseline beyond the dummy finished within the {result['budget']:g} s budget; raise --budget"
-        dummy_meets = dummy is not None and result.get("target_score") is not None and target_met(result)
-        return [{"question": "Is the task learnable from this data?", "answer": f"Unknown: {why}."},
-                {"question": "Does a cheap model already meet the target?",
-                 "answer": (f"Yes: even the dummy baseline reaches {dummy['score']:.3f} against a target of "
-                            f"{result['target_score']:g}.") if dummy_meets else f"Unknown: {why}."},
-                {"question": "How much more data would reach the target?", "answer": f"Unknown: {why}."}]
-    if dummy is None or lift is None:
-        learnable = "Unknown: the dummy baseline did not finish."
-    elif lift >= 0.3:
-        learnable = (f"Yes. {best['name']} reaches {metric} {best['score']:.3f} against {dummy['score']:.3f} for "
-                     f"chance, closing {lift:.0%} of the gap to a perfect score.")
-    elif lift >= 0.05:
-        learnable = (f"Partly. The best baseline ({best['score']:.3f}) beats chance ({dummy['score']:.3f}) but closes "
-                     f"only {lift:.0%} of the gap.")
-    else:
-        learnable = (f"Not with these baselines: the best ({best['score']:.3f}) is no better than chance "
-                     f"({dummy['score']:.3f}).")
-    answers.append({"question": "Is the task learnable from this data?", "answer": learnable})
+    score = f"{best['score']:.3f}"
     target = result.get("target_score")
-    if target is None:
-        cheap = "No target stated (tech.target or --target-score), so this cannot be judged."
-    elif _meets(result, target):
-        cheap = (f"Yes: {best['name']} already reaches {best['score']:.3f} against a target of {target:g}. "
-                 "A large model is no moat for this task on its own.")
+    if only_dummy(result):
+        why = Message(N_("Unknown: no baseline beyond the dummy finished within the {budget} s budget; raise "
+                         "--budget."), budget=f"{result['budget']:g}")
+        dummy_meets = dummy is not None and target is not None and target_met(result)
+        return _answers(why, Message(N_("Yes: even the dummy baseline reaches {score} against a target of {target}."),
+                                     score=score, target=f"{target:g}") if dummy_meets else why, why)
+    if dummy is None or lift is None:
+        learnable = Message(N_("Unknown: the dummy baseline did not finish."))
     else:
-        cheap = f"No: the best cheap baseline reaches {best['score']:.3f}, short of the {target:g} target."
-    answers.append({"question": "Does a cheap model already meet the target?", "answer": cheap})
+        shares = {"model": best["name"], "metric": metric, "score": score, "chance": f"{dummy['score']:.3f}",
+                  "share": f"{lift:.0%}"}
+        if lift >= 0.3:
+            learnable = Message(N_("Yes. {model} reaches {metric} {score} against {chance} for chance, closing {share} "
+                                   "of the gap to a perfect score."), **shares)
+        elif lift >= 0.05:
+            learnable = Message(N_("Partly. The best baseline ({score}) beats chance ({chance}) but closes only "
+                                   "{share} of the gap."), **shares)
+        else:
+            learnable = Message(N_("Not with these baselines: the best ({score}) is no better than chance ({chance})."),
+                                **shares)
+    if target is None:
+        cheap = Message(N_("No target stated (tech.target or --target-score), so this cannot be judged."))
+    elif _meets(result, target):
+        cheap = Message(N_("Yes: {model} already reaches {score} against a target of {target}. A large model is no "
+                           "moat for this task on its own."), model=best["name"], score=score, target=f"{target:g}")
+    else:
+        cheap = Message(N_("No: the best cheap baseline reaches {score}, short of the {target} target."),
+                        score=score, target=f"{target:g}")
+    return _answers(learnable, cheap, _more_data(result, metric, target))
+
+
+def _answers(learnable: str, cheap: str, more_data: str) -> list[dict[str, str]]:
+    return [{"question": Message(question), "answer": answer}
+            for question, answer in ((LEARNABLE, learnable), (CHEAP, cheap), (MORE_DATA, more_data))]
+
+
+def _more_data(result: dict[str, Any], metric: str, target: float | None) -> Message:
     curve = result.get("learning_curve")
     if target is None:
-        need = "No target stated."
-    elif curve is None or not curve.get("fit"):
-        need = f"No learning curve was fitted: {curve['note']}." if curve and curve.get("note") else \
-            "No learning curve could be fitted within the budget."
+        return Message(N_("No target stated."))
+    if curve is None or not curve.get("fit"):
+        need = (Message(N_("No learning curve was fitted: {note}."), note=curve["note"]) if curve and curve.get("note")
+                else Message(N_("No learning curve could be fitted within the budget.")))
     elif _meets(result, target):
-        need = "None: the target is met with the data available."
+        need = Message(N_("None: the target is met with the data available."))
     elif not curve.get("reachable") and curve.get("note"):
-        need = f"Not in practice: {curve['note']}."
+        need = Message(N_("Not in practice: {note}."), note=curve["note"])
     elif not curve.get("reachable"):
-        need = (f"Not reachable with this model family: the fitted curve levels off at {curve['asymptote']:.3f} "
-                f"({metric}), short of {target:g}.")
+        need = Message(N_("Not reachable with this model family: the fitted curve levels off at {asymptote} "
+                          "({metric}), short of {target}."), asymptote=f"{curve['asymptote']:.3f}", metric=metric,
+                       target=f"{target:g}")
     else:
-        need = (f"About {curve['rows_for_target']:,} training rows "
-                f"({curve['data_multiple']:.1f}× the {curve['n_available']:,} rows the dataset has)")
+        need = Message(N_("About {rows} training rows ({multiple}× the {available} rows the dataset has)"),
+                       rows=f"{curve['rows_for_target']:,}", multiple=f"{curve['data_multiple']:.1f}",
+                       available=f"{curve['n_available']:,}")
         interval = curve.get("rows_for_target_interval")
         if interval:
-            need += f", 90 % interval {interval[0]:,}–{interval[1]:,}"
-        need += "."
+            need = Message(N_("{text}, {level} interval {low}–{high}"), text=need, level="90 %",
+                           low=f"{interval[0]:,}", high=f"{interval[1]:,}")
+        need = Message(N_("{text}."), text=need)
         if curve.get("extrapolation_warning"):
-            need += " " + curve["extrapolation_warning"]
+            need = Message(N_("{text} {warning}"), text=need, warning=curve["extrapolation_warning"])
     if curve and curve.get("backtest_error") is not None:
-        need += f" (Back-test error of the curve: {curve['backtest_error']:.3f}.)"
-    answers.append({"question": "How much more data would reach the target?", "answer": need})
-    return answers
+        need = Message(N_("{text} (Back-test error of the curve: {error}.)"), text=need,
+                       error=f"{curve['backtest_error']:.3f}")
+    return need
 
 
 def _meets(result: dict[str, Any], target: float) -> bool:

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, Message
+
 MAX_EXTRAPOLATION = 10.0
 MAX_ROWS = 1e12  # beyond this the curve's answer is "not in practice", and it must not overflow an int
 
@@ -67,11 +69,12 @@ def fit_learning_curve(sizes: list[int], scores: list[float], metric: str, highe
     to_score = (lambda e: 1.0 - e) if higher_is_better else (lambda e: e)
     out = curve_result(sizes, scores, target, n_available=n_available)
     if len(n) < MIN_SIZES:  # curve_fit needs at least as many points as parameters
-        out["note"] = f"{len(n)} size(s) measured; a curve needs at least {MIN_SIZES}"
+        out["note"] = Message(N_("{sizes} size(s) measured; a curve needs at least {needed}"), sizes=len(n),
+                              needed=MIN_SIZES)
         return out
     fitted = _fit(n, err)
     if fitted is None:
-        out["note"] = "the power law could not be fitted (non-monotone curve)"
+        out["note"] = Message(N_("the power law could not be fitted (non-monotone curve)"))
         return out
     (a, b, c), cov = fitted
     out["fit"] = {"a": float(a), "b": float(b), "c": float(c)}
@@ -89,7 +92,8 @@ def fit_learning_curve(sizes: list[int], scores: list[float], metric: str, highe
     out["reachable"] = rows is not None
     if rows is None:
         if err_target > c:  # the asymptote is past the target, but only at an absurd number of rows
-            out["note"] = f"the fitted curve reaches the target only beyond {MAX_ROWS:.0e} rows"
+            out["note"] = Message(N_("the fitted curve reaches the target only beyond {rows} rows"),
+                                  rows=f"{MAX_ROWS:.0e}")
         return out
     out["rows_for_target"] = int(math.ceil(rows))
     out["data_multiple"] = float(rows / n_available)
@@ -104,6 +108,7 @@ def fit_learning_curve(sizes: list[int], scores: list[float], metric: str, highe
             out["rows_for_target_interval"] = [int(math.ceil(max(low, floor))), int(math.ceil(max(high, floor)))]
             out["reachable_share"] = round(len(needed) / len(draws), 3)
     if rows > MAX_EXTRAPOLATION * max(sizes):
-        out["extrapolation_warning"] = (f"This extrapolates {rows / max(sizes):.0f}× beyond the largest size "
-                                        "measured; treat it as an order of magnitude.")
+        out["extrapolation_warning"] = Message(N_("This extrapolates {times}× beyond the largest size measured; "
+                                                  "treat it as an order of magnitude."),
+                                               times=f"{rows / max(sizes):.0f}")
     return out

@@ -237,7 +237,8 @@ def _run_benchmark(ds: Dataset, target: str, options: BenchOptions,
         # The best model already meets the target with the data at hand, whatever the curve's model family
         # would need: the curve must not say otherwise.
         curve.update(reachable=True, data_multiple=min(curve.get("data_multiple") or 1.0, 1.0),
-                     note=f"the target is already met by {best['name']} with the data available")
+                     note=Message(N_("the target is already met by {model} with the data available"),
+                                  model=best["name"]))
     result["learning_curve"] = curve
     result["answers"] = answer_questions(result)
     result["seconds"] = round(time.monotonic() - started, 2)
@@ -353,8 +354,9 @@ def _learning_curve(pool: WorkerPool, model: int, cls: type[Baseline], prep: Pre
     smallest = max(30, 5 * len(prep.labels or [1]))
     if n_train < 2 * smallest:
         curve = curve_result([], [], options.target_score, n_available=prep.rows_total,
-                             note=f"training folds of {n_train:,} rows are too small for a learning curve "
-                                  f"(subsets of at least {smallest} rows, halving, {MIN_SIZES} sizes needed)")
+                             note=Message(N_("training folds of {rows} rows are too small for a learning curve "
+                                             "(subsets of at least {smallest} rows, halving, {needed} sizes needed)"),
+                                          rows=f"{n_train:,}", smallest=smallest, needed=MIN_SIZES))
         curve.update(model=cls.name, status="skipped")
         return curve
     sizes = sorted({int(round(n_train / 2 ** k)) for k in range(0, 6) if n_train / 2 ** k >= smallest})
@@ -384,8 +386,9 @@ def _learning_curve(pool: WorkerPool, model: int, cls: type[Baseline], prep: Pre
     curve = fit_learning_curve(done, [float(np.mean(by_size[s])) for s in done], metric, higher,
                                options.target_score, n_available=prep.rows_total, seed=options.seed)
     if len(done) < MIN_SIZES:  # same keys as a fitted curve, with nothing fitted
-        curve["note"] = (f"training folds of {n_train:,} rows allow only {len(sizes)} size(s) of at least "
-                         f"{smallest} rows; a curve needs {MIN_SIZES}" if len(sizes) < MIN_SIZES else
-                         "too few sizes finished within the budget to fit a curve")
+        curve["note"] = (Message(N_("training folds of {rows} rows allow only {sizes} size(s) of at least {smallest} "
+                                    "rows; a curve needs {needed}"), rows=f"{n_train:,}", sizes=len(sizes),
+                                 smallest=smallest, needed=MIN_SIZES) if len(sizes) < MIN_SIZES else
+                         Message(N_("too few sizes finished within the budget to fit a curve")))
     curve.update(model=cls.name, status=status)
     return curve
