@@ -136,6 +136,15 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 class AssessGroup(click.Group):
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        # Ctrl-C while the command line is parsed, before invoke's handling: click would print "Aborted!" and exit 1.
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         import signal
         import threading

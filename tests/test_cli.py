@@ -229,3 +229,18 @@ def test_errors_name_the_flag_on_the_command_line_and_the_field_in_project_yaml(
     project = write(tmp_path, "name: X\ndata:\n  path: tickets.csv\n  target: nope\n")
     run = invoke("run", project, "--format", "json", "--no-profile")
     assert run.exit_code == 2 and "data.target" in run.stderr and "--target" not in run.stderr, run.stderr
+
+
+def test_ctrl_c_while_the_command_line_is_parsed_exits_130(monkeypatch, capsys):
+    """The documented code for Ctrl-C holds even before a command starts (click's own handling says "Aborted!", 1)."""
+    import click
+
+    from assess import cli
+
+    def interrupted(self, ctx, args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(click.Group, "parse_args", interrupted)
+    with pytest.raises(SystemExit) as done:
+        cli.main(["rubrics"], prog_name="assess")
+    assert done.value.code == 130 and capsys.readouterr().err == "interrupted\n"
