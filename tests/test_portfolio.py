@@ -186,7 +186,7 @@ def test_scheduler_address_gives_the_same_portfolio_as_the_local_run(apps, tmp_p
     scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
                                   "--port", str(port), *common], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
-                               "--nworkers", "2", "--host", "127.0.0.1", *common],
+                               "--nworkers", "1", "--host", "127.0.0.1", *common],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _check_portfolio(run_batch([str(apps)], tmp_path / "local", FAST, formats=("json",)))
