@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from assess.errors import UserError
 from assess.i18n import LOCALE_DIR, check_language
 from assess.pipeline import RunOptions, run
-from assess.report import render
+from assess.report import render, render_html
 from assess.report.format import date, fmt, money, pct
 
 import helpers
@@ -370,10 +370,7 @@ def test_the_benchmark_section_speaks_chinese(tmp_path):
     helpers.text_dataset(200).to_csv(tmp_path / "d.csv", index=False)
     project = write(tmp_path, "name: 星衡\nlanguage: zh\ndata:\n  path: d.csv\n  target: label\n"
                               "tech:\n  target: {metric: accuracy, value: 0.99}\n")
-    result = run(project, RunOptions(draws=0, budget=20, date="2026-01-01"))
-    from assess.report import render_html
-
-    html = render_html(result)
+    html = render_html(run(project, RunOptions(draws=0, budget=20, date="2026-01-01")))
     section = html[html.index('id="bench"'):html.index("</section>", html.index('id="bench"'))]
     for english in ("Is the task learnable", "cheap model", "more data", "Model:", "No power law", "Fit err", "ok<"):
         assert english not in section, english
